@@ -1,0 +1,26 @@
+"""Where stance finds its shipped data (corpus, labels, models, word lists)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_INSTALLED = PACKAGE_DIR / "_data"
+_CHECKOUT = PACKAGE_DIR.parent.parent  # src/stance -> repository root
+
+
+def data_root() -> Path:
+    """Directory holding ``corpus/`` and ``labels/``.
+
+    An installed wheel carries them under ``stance/_data``; a source checkout
+    (editable install, running from ``src``) reads the repository's own copies.
+    """
+    if (_INSTALLED / "corpus").is_dir():
+        return _INSTALLED
+    if (_CHECKOUT / "corpus").is_dir() and (_CHECKOUT / "labels").is_dir():
+        return _CHECKOUT
+    raise FileNotFoundError(
+        "stance's corpus is missing: neither the package data "
+        f"({_INSTALLED}) nor a source checkout ({_CHECKOUT}) holds corpus/ and labels/. "
+        "Reinstall stance."
+    )

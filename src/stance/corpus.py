@@ -1,0 +1,463 @@
+"""The hand-labelled corpus: reading, validating, summarising and extending it.
+
+Layout of a corpus root (the shipped one, or a user's copy)::
+
+    corpus/documents.jsonl    one row per source document (id, file, title, ...)
+    corpus/sources/*.txt      the source texts, unchanged
+    corpus/sentences.jsonl    the sentence table: id, doc_id, start, end, text,
+                              duplicate_of, boundary (the stored truth; nothing
+                              re-segments at load time)
+    labels/gold.jsonl         one decision per non-duplicate sentence
+    labels/agreement.json     inter-annotator figures (optional)
+
+Every reader reports problems as ``file:line: field: message``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from ._paths import data_root
+
+__all__ = [
+    "LABELS",
+    "DECISIONS",
+    "CorpusError",
+    "Problem",
+    "Corpus",
+    "read",
+    "load",
+    "records",
+    "check",
+    "stats",
+    "format_stats",
+    "add_document",
+]
+
+LABELS: tuple[str, ...] = ("claim", "quote", "loaded")
+DECISIONS: tuple[str, ...] = LABELS + ("excluded",)
+GOLD = "labels/gold.jsonl"
+_ID = re.compile(r"^\d{3}-\d{3}$")
+_DOC_ID = re.compile(r"^\d{3}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation failure, located in a file, line and field."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class CorpusError(ValueError):
+    """Raised when corpus files are unreadable or inconsistent."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, (Problem, str)):
+            problems = [problems]  # type: ignore[list-item]
+        self.problems = list(problems)
+        shown = "\n".join(f"  {p}" for p in self.problems[:50])
+        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        n = len(self.problems)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the corpus:\n{shown}{more}")
+
+
+def _read_jsonl(path: Path, rel: str) -> list[tuple[int, dict[str, Any]]]:
+    """Rows of a JSONL file with their 1-based line numbers; blank lines skipped."""
+    if not path.is_file():
+        raise CorpusError(Problem(rel, None, None, "file not found"))
+    rows: list[tuple[int, dict[str, Any]]] = []
+    problems: list[Problem] = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(rel, n, None, f"not valid JSON ({exc.msg})"))
+                continue
+            if not isinstance(row, dict):
+                problems.append(Problem(rel, n, None, "a row must be a JSON object"))
+                continue
+            rows.append((n, row))
+    if problems:
+        raise CorpusError(problems)
+    return rows
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+@dataclass
+class Corpus:
+    """The raw tables of a corpus root, with line numbers kept for messages."""
+
+    root: Path
+    documents: list[tuple[int, dict[str, Any]]]
+    sentences: list[tuple[int, dict[str, Any]]]
+    labels: list[tuple[int, dict[str, Any]]]
+    agreement: dict[str, Any] | None
+
+    def source_text(self, doc: dict[str, Any]) -> str:
+        return (self.root / "corpus" / "sources" / doc["file"]).read_text(encoding="utf-8")
+
+
+def read(root: str | Path | None = None, labels_file: str = GOLD) -> Corpus:
+    """Read the tables of a corpus root (default: the corpus shipped with stance)."""
+    root = Path(root) if root is not None else data_root()
+    agreement_path = root / "labels" / "agreement.json"
+    agreement = None
+    if agreement_path.is_file():
+        agreement = json.loads(agreement_path.read_text(encoding="utf-8"))
+    return Corpus(
+        root=root,
+        documents=_read_jsonl(root / "corpus" / "documents.jsonl", "corpus/documents.jsonl"),
+        sentences=_read_jsonl(root / "corpus" / "sentences.jsonl", "corpus/sentences.jsonl"),
+        labels=_read_jsonl(root / labels_file, labels_file),
+        agreement=agreement,
+    )
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _problems(corpus: Corpus, labels_file: str = GOLD) -> list[Problem]:
+    P: list[Problem] = []
+    DOCS, SENTS = "corpus/documents.jsonl", "corpus/sentences.jsonl"
+
+    docs: dict[str, dict[str, Any]] = {}
+    texts: dict[str, str] = {}
+    for n, d in corpus.documents:
+        did = d.get("id")
+        if not isinstance(did, str) or not _DOC_ID.match(did):
+            P.append(Problem(DOCS, n, "id", f"{did!r} is not a three-digit document id"))
+            continue
+        if did in docs:
+            P.append(Problem(DOCS, n, "id", f"document {did} is listed twice"))
+            continue
+        docs[did] = d
+        fname = d.get("file")
+        src = corpus.root / "corpus" / "sources" / str(fname)
+        if not isinstance(fname, str) or not src.is_file():
+            P.append(Problem(DOCS, n, "file", f"source file corpus/sources/{fname} not found"))
+            continue
+        try:
+            texts[did] = src.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            P.append(Problem(DOCS, n, "file", f"corpus/sources/{fname} is not UTF-8 text"))
+
+    sent_by_id: dict[str, tuple[int, dict[str, Any]]] = {}
+    first_by_text: dict[str, str] = {}
+    last_end: dict[str, int] = {}
+    for n, s in corpus.sentences:
+        sid = s.get("id")
+        if not isinstance(sid, str) or not _ID.match(sid):
+            P.append(Problem(SENTS, n, "id", f"{sid!r} is not a sentence id like 002-014"))
+            continue
+        if sid in sent_by_id:
+            P.append(Problem(SENTS, n, "id", f"sentence {sid} appears twice (first on line {sent_by_id[sid][0]})"))
+            continue
+        sent_by_id[sid] = (n, s)
+        did = s.get("doc_id")
+        if did not in docs:
+            P.append(Problem(SENTS, n, "doc_id", f"{did!r} is not a document in {DOCS}"))
+            continue
+        if not sid.startswith(f"{did}-"):
+            P.append(Problem(SENTS, n, "id", f"{sid} does not start with its doc_id {did}"))
+        start, end, text = s.get("start"), s.get("end"), s.get("text")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+            P.append(Problem(SENTS, n, "start/end", f"offsets {start!r}..{end!r} are not a non-empty range"))
+            continue
+        if start < last_end.get(did, 0):
+            P.append(
+                Problem(SENTS, n, "start", f"{sid} starts at {start}, before the previous sentence of {did} ends ({last_end[did]}): offsets overlap or are out of order")
+            )
+        last_end[did] = max(end, last_end.get(did, 0))
+        if did in texts:
+            src = texts[did]
+            if end > len(src):
+                P.append(Problem(SENTS, n, "end", f"{end} is past the end of the source ({len(src)} characters)"))
+            elif text != src[start:end]:
+                P.append(Problem(SENTS, n, "text", f"text is not equal to source {did}[{start}:{end}] ({src[start:end][:60]!r})"))
+        if not isinstance(text, str):
+            continue
+        dup = s.get("duplicate_of")
+        first = first_by_text.get(text)
+        if dup is None and first is not None:
+            P.append(Problem(SENTS, n, "duplicate_of", f"{sid} repeats the text of {first} but is not marked as its duplicate"))
+        elif dup is not None:
+            if first is None:
+                P.append(Problem(SENTS, n, "duplicate_of", f"{dup!r} is not an earlier sentence with the same text"))
+            elif dup != first:
+                P.append(Problem(SENTS, n, "duplicate_of", f"{sid} must point at the first occurrence {first}, not {dup}"))
+        if first is None:
+            first_by_text[text] = sid
+
+    seen: dict[str, int] = {}
+    for n, row in corpus.labels:
+        sid = row.get("id")
+        if sid not in sent_by_id:
+            P.append(Problem(labels_file, n, "id", f"{sid!r} is not a sentence in {SENTS}"))
+            continue
+        if sid in seen:
+            P.append(Problem(labels_file, n, "id", f"{sid} is decided twice (first on line {seen[sid]})"))
+            continue
+        seen[sid] = n
+        sent = sent_by_id[sid][1]
+        if sent.get("duplicate_of"):
+            P.append(
+                Problem(labels_file, n, "id", f"{sid} is a duplicate of {sent['duplicate_of']} and must not be labelled again")
+            )
+        label = row.get("label")
+        if label not in DECISIONS:
+            P.append(Problem(labels_file, n, "label", f"unknown label {label!r}; expected one of {', '.join(DECISIONS)}"))
+            continue
+        text = sent.get("text") or ""
+        if label == "excluded":
+            if not isinstance(row.get("reason"), str) or not row["reason"].strip():
+                P.append(Problem(labels_file, n, "reason", "an excluded sentence needs a reason"))
+        if label == "loaded":
+            cues = row.get("cues")
+            if not isinstance(cues, list) or not cues:
+                P.append(Problem(labels_file, n, "cues", "a loaded sentence needs at least one cue"))
+            else:
+                for cue in cues:
+                    if not isinstance(cue, str) or not cue or cue not in text:
+                        P.append(Problem(labels_file, n, "cues", f"cue {cue!r} is not a substring of sentence {sid}"))
+        if label == "quote":
+            speaker = row.get("speaker")
+            if speaker is not None and not (isinstance(speaker, str) and speaker.strip()):
+                P.append(Problem(labels_file, n, "speaker", "speaker must be a non-empty string or null"))
+            if not isinstance(row.get("direct"), bool):
+                P.append(Problem(labels_file, n, "direct", "a quote needs direct: true or false"))
+
+    for sid, (n, s) in sent_by_id.items():
+        if not s.get("duplicate_of") and sid not in seen:
+            P.append(Problem(SENTS, n, "id", f"sentence {sid} has no decision in {labels_file}"))
+    return P
+
+
+def check(root: str | Path | None = None, labels_file: str = GOLD) -> Corpus:
+    """Validate a corpus root; raise :class:`CorpusError` listing every problem."""
+    corpus = read(root, labels_file)
+    problems = _problems(corpus, labels_file)
+    if problems:
+        raise CorpusError(problems)
+    return corpus
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def records(
+    root: str | Path | None = None,
+    include_excluded: bool = False,
+    labels_file: str = GOLD,
+) -> list[dict[str, Any]]:
+    """The corpus as plain dicts, one per sentence, in corpus order.
+
+    Duplicates and excluded sentences are left out unless ``include_excluded``;
+    then duplicates carry the decision of their first occurrence and a
+    ``duplicate_of`` field, and excluded sentences carry ``label="excluded"``.
+    """
+    corpus = check(root, labels_file)
+    decisions = {row["id"]: row for _, row in corpus.labels}
+    out = []
+    for _, s in corpus.sentences:
+        dup = s.get("duplicate_of")
+        d = decisions[dup or s["id"]]
+        if not include_excluded and (dup or d["label"] == "excluded"):
+            continue
+        out.append(
+            {
+                "id": s["id"],
+                "doc_id": s["doc_id"],
+                "text": s["text"],
+                "label": d["label"],
+                "speaker": d.get("speaker") if d["label"] == "quote" else None,
+                "direct": bool(d.get("direct")) if d["label"] == "quote" else None,
+                "cues": list(d.get("cues") or []) if d["label"] == "loaded" else [],
+                "start": s["start"],
+                "end": s["end"],
+                "duplicate_of": dup,
+                "reason": d.get("reason") if d["label"] == "excluded" else None,
+            }
+        )
+    return out
+
+
+def load(root: str | Path | None = None, include_excluded: bool = False):
+    """The labelled corpus as an in-memory ``datasets.Dataset``.
+
+    The ``label`` column is a ``ClassLabel`` with names ``claim``, ``quote``,
+    ``loaded``. With ``include_excluded=True`` excluded and duplicate sentences
+    are kept too; their label is then a plain string column (``excluded`` is not
+    a class) and ``duplicate_of``/``reason`` say why they are normally left out.
+    Nothing is written to disk.
+    """
+    from datasets import ClassLabel, Dataset, Features, Sequence, Value
+
+    rows = records(root, include_excluded=include_excluded)
+    label_feature = Value("string") if include_excluded else ClassLabel(names=list(LABELS))
+    features = Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "text": Value("string"),
+            "label": label_feature,
+            "speaker": Value("string"),
+            "direct": Value("bool"),
+            "cues": Sequence(Value("string")),
+            "start": Value("int32"),
+            "end": Value("int32"),
+        }
+        | ({"duplicate_of": Value("string"), "reason": Value("string")} if include_excluded else {})
+    )
+    if not include_excluded:
+        rows = [{k: v for k, v in r.items() if k not in ("duplicate_of", "reason")} for r in rows]
+    return Dataset.from_list(rows, features=features)
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def stats(root: str | Path | None = None) -> dict[str, Any]:
+    """Counts per document and label, exclusions by reason, duplicates, agreement."""
+    corpus = check(root)
+    rows = records(root, include_excluded=True)
+    per_doc: dict[str, Counter] = {}
+    for r in rows:
+        c = per_doc.setdefault(r["doc_id"], Counter())
+        c["sentences"] += 1
+        c["duplicate" if r["duplicate_of"] else r["label"]] += 1
+    unique = [r for r in rows if not r["duplicate_of"]]
+    return {
+        "documents": len(corpus.documents),
+        "sentences": len(rows),
+        "duplicates": sum(1 for r in rows if r["duplicate_of"]),
+        "labels": dict(Counter(r["label"] for r in unique if r["label"] != "excluded")),
+        "excluded": sum(1 for r in unique if r["label"] == "excluded"),
+        "excluded_by_reason": dict(Counter(r["reason"].split(":")[0] for r in unique if r["label"] == "excluded")),
+        "per_document": {d: dict(c) for d, c in sorted(per_doc.items())},
+        "agreement": corpus.agreement,
+    }
+
+
+def format_stats(s: dict[str, Any]) -> str:
+    cols = ["sentences", "claim", "quote", "loaded", "excluded", "duplicate"]
+    lines = [f"{s['documents']} documents, {s['sentences']} sentences ({s['duplicates']} exact duplicates)", ""]
+    lines.append("doc  " + "".join(f"{c:>10}" for c in cols))
+    for d, c in s["per_document"].items():
+        lines.append(f"{d}  " + "".join(f"{c.get(k, 0):>10}" for k in cols))
+    total = {k: sum(c.get(k, 0) for c in s["per_document"].values()) for k in cols}
+    lines.append("all  " + "".join(f"{total[k]:>10}" for k in cols))
+    lines += ["", "labelled: " + ", ".join(f"{k} {s['labels'].get(k, 0)}" for k in LABELS)
+              + f" (total {sum(s['labels'].values())}); excluded {s['excluded']}"]
+    lines.append("excluded by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(s["excluded_by_reason"].items())))
+    a = s.get("agreement")
+    if a:
+        lines.append(
+            f"agreement (pass 1 vs pass 2, {a['n']} sentences): Cohen's kappa {a['kappa']:.3f}, "
+            f"raw agreement {a['agreement']:.3f}"
+        )
+        per = a.get("per_label_kappa", {})
+        if per:
+            lines.append("per-label kappa (one vs rest): " + ", ".join(f"{k} {v:.3f}" for k, v in per.items()))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- extending
+
+
+def add_document(
+    source: str | Path,
+    root: str | Path,
+    doc_id: str | None = None,
+    title: str | None = None,
+    outlet: str | None = None,
+    viewpoint: str | None = None,
+    language: str = "en",
+) -> list[dict[str, Any]]:
+    """Add a new source text to a corpus root and segment it into the sentence table.
+
+    The file is copied unchanged into ``corpus/sources/``, a document row is
+    appended, its sentences (with offsets and exact-duplicate links) are
+    appended to ``corpus/sentences.jsonl`` and ``labels/todo-<doc_id>.jsonl``
+    is written with one empty decision per new non-duplicate sentence, for a
+    person to fill in and move into ``labels/gold.jsonl``. Nothing existing is
+    overwritten. Returns the new sentence rows.
+    """
+    from .segment import segment
+
+    root = Path(root)
+    source = Path(source)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CorpusError(Problem(str(source), None, None, "file not found")) from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError(Problem(str(source), None, None, f"not UTF-8 text (byte {exc.start})")) from None
+    corpus = read(root)
+    existing = {d["id"] for _, d in corpus.documents}
+    if doc_id is None:
+        doc_id = f"{max((int(i) for i in existing), default=-1) + 1:03d}"
+    if not _DOC_ID.match(doc_id):
+        raise CorpusError(Problem("corpus/documents.jsonl", None, "id", f"{doc_id!r} is not a three-digit document id"))
+    if doc_id in existing:
+        raise CorpusError(Problem("corpus/documents.jsonl", None, "id", f"document {doc_id} already exists"))
+    fname = source.name if source.name.startswith(f"{doc_id}_") else f"{doc_id}_{source.name}"
+    target = root / "corpus" / "sources" / fname
+    if target.exists():
+        raise CorpusError(Problem(f"corpus/sources/{fname}", None, None, "already exists; not overwritten"))
+    todo = root / "labels" / f"todo-{doc_id}.jsonl"
+    if todo.exists():
+        raise CorpusError(Problem(f"labels/{todo.name}", None, None, "already exists; not overwritten"))
+
+    first_by_text = {}
+    for _, s in corpus.sentences:
+        first_by_text.setdefault(s["text"], s["id"])
+    new_rows = []
+    for i, span in enumerate(segment(text, language), 1):
+        sid = f"{doc_id}-{i:03d}"
+        first = first_by_text.setdefault(span.text, sid)
+        new_rows.append(
+            {
+                "id": sid,
+                "doc_id": doc_id,
+                "start": span.start,
+                "end": span.end,
+                "text": span.text,
+                "duplicate_of": None if first == sid else first,
+                "boundary": "sentencex",
+            }
+        )
+    target.write_bytes(source.read_bytes())
+    doc = {"id": doc_id, "file": fname, "title": title, "outlet": outlet, "language": language, "viewpoint": viewpoint}
+    _write_jsonl(root / "corpus" / "documents.jsonl", [d for _, d in corpus.documents] + [doc])
+    _write_jsonl(root / "corpus" / "sentences.jsonl", [s for _, s in corpus.sentences] + new_rows)
+    _write_jsonl(
+        todo,
+        (
+            {"id": r["id"], "text": r["text"], "label": None, "reason": None, "speaker": None, "direct": None, "cues": [], "note": None}
+            for r in new_rows
+            if r["duplicate_of"] is None
+        ),
+    )
+    return new_rows

@@ -1,0 +1,15 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from stance._paths import data_root
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped corpus root (corpus/ and labels/)."""
+    root = data_root()
+    shutil.copytree(root / "corpus", tmp_path / "corpus")
+    shutil.copytree(root / "labels", tmp_path / "labels")
+    return tmp_path
