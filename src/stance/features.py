@@ -1,0 +1,266 @@
+"""Linguistic cue features: who is speaking, and whose words are loaded.
+
+Everything here is plain Python + numpy (no scikit-learn import), so the
+labelling path stays fast to start. The word lists live in
+``stance/data/lexicons/*.txt``; each file says where it came from.
+
+Quoted material is found by :func:`quote_spans`; :func:`author_voice` removes
+it, leaving the words the author writes in their own voice. Loadedness cues
+are counted on the author's voice only, attribution cues on the whole sentence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "CUE_NAMES",
+    "CUE_DESCRIPTIONS",
+    "lexicon",
+    "quote_spans",
+    "author_voice",
+    "author_voice_lower",
+    "cue_vector",
+    "cue_matrix",
+    "cue_matches",
+]
+
+# A double-quoted span: opening “ " „ up to the next closing mark (or the end of the
+# sentence, for a quotation that runs on). A single-quoted span: ‘...’ or '...' not
+# touching letters on the outside, so apostrophes (Cuba’s, don't) never open one.
+_QUOTE = re.compile(
+    r"[“\"„]([^“”\"]*)(?:[”\"“]|$)"
+    r"|(?<![\w’'])[‘']([^‘’'\n]{1,80}?)[’'](?![\w])"
+)
+_WORD = re.compile(r"(?u)\b\w[\w’'-]*\b")
+_CAP = re.compile(r"^[A-ZÁÉÍÓÚÑ][\w’'.-]*$")
+_NOT_SUPERLATIVE = {"interest", "est", "request", "protest", "honest", "forest", "latest", "arrest", "west",
+                     "modest", "contest", "suggest", "harvest", "manifest", "invest", "digest", "guest",
+                     "rest", "test", "nest", "chest", "quest", "interest"}
+_SCANNED = (
+    ("attribution", "attribution_phrases"),
+    ("verbs", "speech_verbs"),
+    ("hedge", "hedges"),
+    ("pejorative", "pejorative_labels"),
+    ("evaluative", "evaluative"),
+    ("intensifier", "intensifiers"),
+)
+_GROUPS = tuple(g for g, _ in _SCANNED)
+_STOP_CAPS = {"He", "She", "They", "We", "I", "You", "His", "Her", "Their", "The", "A", "An", "In", "On", "At", "For", "But", "And", "However", "Also", "This", "That",
+              "These", "Those", "It", "Its", "As", "If", "While", "When", "After", "Since", "According",
+              "Recently", "Finally", "Then", "There", "Some", "Many", "Most", "What", "How", "Why"}
+
+
+@lru_cache(maxsize=None)
+def lexicon(name: str) -> tuple[str, ...]:
+    """Entries of ``data/lexicons/<name>.txt`` (comments and blanks dropped)."""
+    text = resources.files("stance").joinpath("data", "lexicons", f"{name}.txt").read_text(encoding="utf-8")
+    return tuple(
+        line.strip().lower() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+@lru_cache(maxsize=None)
+def _pattern(name: str) -> re.Pattern[str]:
+    words = sorted(lexicon(name), key=len, reverse=True)
+    alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    return re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _quote_verb_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    verbs = _pattern("speech_verbs").pattern
+    return (
+        re.compile(r"[”\"’']\s*,?\s*(?:[A-Z][\w’'.-]*\s+){0,4}?" + verbs),
+        re.compile(r"[,”\"]\s*" + verbs + r"\s+(?:the\s+)?[A-Z]"),
+    )
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans (marks included) of the quoted passages of ``text``."""
+    return [m.span() for m in _QUOTE.finditer(text) if m.end() - m.start() > 2]
+
+
+def author_voice(text: str, placeholder: str = " ") -> str:
+    """``text`` with every quoted passage replaced by ``placeholder``."""
+    return _QUOTE.sub(lambda m: placeholder if m.end() - m.start() > 2 else m.group(), text)
+
+
+def author_voice_lower(text: str) -> str:
+    """Preprocessor for word n-grams: the author's own words, lower-cased.
+
+    Quoted passages become the token ``qqquote`` so that "a quotation stood
+    here" is itself a feature, but the quoted words are not.
+    """
+    return author_voice(text, " qqquote ").lower()
+
+
+# (name, description a journalist can read)
+_CUES: tuple[tuple[str, str], ...] = (
+    ("has_quote", "the sentence contains quotation marks"),
+    ("quoted_share", "share of the sentence inside quotation marks"),
+    ("opens_with_quote", "the sentence opens with a quotation"),
+    ("speech_verb", "a speech or communication verb outside the quotation marks (said, told, warned...)"),
+    ("attribution_phrase", "an attribution phrase such as 'according to'"),
+    ("named_speaker", "a named speaker next to a speech verb"),
+    ("pronoun_speaker", "a pronoun speaker next to a speech verb (he said, she says)"),
+    ("quote_then_verb", "a quotation followed by its speaker (“...,” X said)"),
+    ("evaluative", "evaluative or emotive words in the author's own voice"),
+    ("pejorative_label", "pejorative labels for people or governments in the author's own voice (regime, far-left...)"),
+    ("intensifier", "intensifiers in the author's own voice (simply, nothing less than, in reality...)"),
+    ("scare_quote", "a short quoted phrase inside the author's own sentence (scare quotes)"),
+    ("hedge", "a bare hedge with no source (reportedly, allegedly)"),
+    ("superlative", "superlatives in the author's own voice (worst, most...)"),
+    ("exclamation", "an exclamation mark"),
+    ("number", "numbers, dates or amounts (checkable details)"),
+    ("length", "sentence length (log of the word count)"),
+)
+CUE_NAMES: tuple[str, ...] = tuple(n for n, _ in _CUES)
+CUE_DESCRIPTIONS: dict[str, str] = dict(_CUES)
+
+
+_SPEAKER_NOUNS = frozenset(
+    "official officials minister ministry government department spokesperson spokesman spokeswoman "
+    "president report reports organization organisation agency group authorities newspaper journalist "
+    "ambassador secretary council councilor councillor embassy office account statement".split()
+)
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred "
+    "thousand million billion percent dozen january february march april may june july august september "
+    "october november december".split()
+)
+_SUPERLATIVE_WORDS = frozenset("most least best worst".split())
+_PRONOUNS = frozenset("he she they it we i".split())
+_POSSESSIVE = re.compile(r"[’']s?$")
+
+
+@lru_cache(maxsize=None)
+def _phrase_table() -> tuple[dict[str, str], int]:
+    """Lower-cased phrase -> lexicon group, and the longest phrase length in words."""
+    table: dict[str, str] = {}
+    longest = 1
+    for group, name in _SCANNED:
+        for entry in lexicon(name):
+            key = " ".join(entry.split())
+            table.setdefault(key, group)
+            longest = max(longest, len(key.split()))
+    return table, longest
+
+
+def _scan(words: list[str]) -> list[tuple[int, int, str]]:
+    """Greedy longest-match lexicon hits over lower-cased words: (start, end, group)."""
+    table, longest = _phrase_table()
+    hits = []
+    i, n = 0, len(words)
+    while i < n:
+        for k in range(min(longest, n - i), 0, -1):
+            key = words[i] if k == 1 else " ".join(words[i : i + k])
+            group = table.get(key)
+            if group is None and k == 1:
+                group = table.get(_POSSESSIVE.sub("", key))
+            if group is not None:
+                hits.append((i, i + k, group))
+                i += k
+                break
+        else:
+            i += 1
+    return hits
+
+
+def _named_speaker(tokens: list[str], lower: list[str], verb_positions: list[int]) -> bool:
+    for v in verb_positions:
+        window = list(range(max(0, v - 5), v)) + list(range(v + 1, min(len(tokens), v + 4)))
+        for j in window:
+            tok = tokens[j]
+            if (_CAP.match(tok) and tok not in _STOP_CAPS) or lower[j] in _SPEAKER_NOUNS:
+                return True
+    return False
+
+
+def cue_vector(text: str) -> list[float]:
+    """The cue features of one sentence, in the order of :data:`CUE_NAMES`."""
+    if not isinstance(text, str):
+        raise TypeError(f"expected a string, got {type(text).__name__}")
+    n_chars = max(len(text), 1)
+    spans = quote_spans(text)
+    quoted_chars = sum(e - s for s, e in spans)
+    voice = author_voice(text) if spans else text
+    tokens = _WORD.findall(voice)
+    lower = [t.lower() for t in tokens]
+    counts = dict.fromkeys(_GROUPS, 0)
+    verb_positions = []
+    for i, _, group in _scan(lower):
+        counts[group] += 1
+        if group == "verbs":
+            verb_positions.append(i)
+    n_verbs = counts["verbs"]
+    pronoun_speaker = any(i > 0 and lower[i - 1] in _PRONOUNS for i in verb_positions)
+    short_quotes = sum(
+        1 for s, e in spans if len(text[s + 1 : e - 1].split()) <= 3 and (e - s) < 0.5 * n_chars
+    )
+    stripped = text.lstrip()
+    after_quote, inverted = _quote_verb_patterns()
+    quote_then_verb = bool(spans and n_verbs and (after_quote.search(text) or inverted.search(text)))
+    superlatives = sum(
+        1 for w in lower if w in _SUPERLATIVE_WORDS or (len(w) > 5 and w.endswith("est") and w not in _NOT_SUPERLATIVE)
+    )
+    number = any(w in _NUMBER_WORDS or any(c.isdigit() for c in w) for w in lower)
+    n_words = len(_WORD.findall(text)) if spans else len(tokens)
+    return [
+        1.0 if spans else 0.0,
+        quoted_chars / n_chars,
+        1.0 if stripped[:1] in "“\"‘'" and spans and spans[0][0] == len(text) - len(stripped) else 0.0,
+        float(min(n_verbs, 3)),
+        float(min(counts["attribution"], 2)),
+        1.0 if n_verbs and _named_speaker(tokens, lower, verb_positions) else 0.0,
+        1.0 if pronoun_speaker else 0.0,
+        1.0 if quote_then_verb else 0.0,
+        float(min(counts["evaluative"], 3)),
+        float(min(counts["pejorative"], 3)),
+        float(min(counts["intensifier"], 3)),
+        float(min(short_quotes, 2)),
+        1.0 if counts["hedge"] else 0.0,
+        float(min(superlatives, 2)),
+        1.0 if "!" in text else 0.0,
+        1.0 if number else 0.0,
+        math.log1p(n_words) / 4.0,
+    ]
+
+
+def cue_matrix(texts: Iterable[str]) -> np.ndarray:
+    """Cue features for many sentences: a float array of shape (n, len(CUE_NAMES))."""
+    rows = [cue_vector(t) for t in texts]
+    if not rows:
+        return np.zeros((0, len(CUE_NAMES)))
+    return np.asarray(rows, dtype=np.float64)
+
+
+def cue_matches(text: str) -> dict[str, list[str]]:
+    """The words behind the lexicon cues of ``text``, by cue name (for explanations)."""
+    spans = quote_spans(text)
+    tokens = _WORD.findall(author_voice(text) if spans else text)
+    lower = [t.lower() for t in tokens]
+    names = {"verbs": "speech_verb", "attribution": "attribution_phrase", "evaluative": "evaluative",
+             "pejorative": "pejorative_label", "intensifier": "intensifier", "hedge": "hedge"}
+    out: dict[str, list[str]] = {}
+    for i, j, group in _scan(lower):
+        out.setdefault(names[group], [])
+        phrase = " ".join(tokens[i:j])
+        if phrase not in out[names[group]]:
+            out[names[group]].append(phrase)
+    if spans:
+        out["quotation"] = [text[s:e] for s, e in spans]
+    return out
+
+
+def _as_texts(X: Sequence[str] | np.ndarray) -> list[str]:
+    if isinstance(X, str):
+        raise TypeError("expected a list of sentences, got a single string")
+    X = np.asarray(X, dtype=object).ravel() if isinstance(X, np.ndarray) else list(X)
+    return list(X)

@@ -1,0 +1,314 @@
+"""The baseline ladder: named scikit-learn estimators that take raw sentences.
+
+``make(name, **params)`` returns a fresh, unfitted estimator (parameters are
+passed to ``set_params``, so pipeline parameters such as ``clf__C`` work);
+``names()`` lists them. Every estimator takes a list of sentence strings as
+``X`` and label strings as ``y``, and works with ``clone``, ``get_params``,
+``cross_val_predict`` and ``GridSearchCV``.
+
+=============  ==================================================================
+``majority``   the floor: always the most frequent training label
+``rules``      the codebook's decision procedure with hand-written cues, no learning
+``tfidf-lr``   word 1-2-gram TF-IDF + logistic regression
+``tfidf-svm``  character 2-5-gram TF-IDF + linear SVM, sigmoid-calibrated probabilities
+``nb``         word 1-2-gram counts + complement naive Bayes
+``hybrid``     author-voice word n-grams + attribution and loadedness cues + logistic
+               regression (the default)
+=============  ==================================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.dummy import DummyClassifier
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.validation import check_is_fitted
+
+from . import features as F
+
+__all__ = ["make", "names", "describe", "CueFeatures", "RulesClassifier", "DEFAULT_MODEL"]
+
+DEFAULT_MODEL = "hybrid"
+
+
+def _texts(X: Any) -> list[str]:
+    """Validate a batch of sentences: a non-string iterable of strings."""
+    if isinstance(X, str):
+        raise TypeError("X must be a list of sentences, not a single string")
+    if isinstance(X, np.ndarray):
+        if X.ndim == 2 and X.shape[1] == 1:
+            X = X[:, 0]
+        elif X.ndim != 1:
+            raise ValueError(f"X must be a 1-d sequence of sentences, got an array of shape {X.shape}")
+    try:
+        texts = list(X)
+    except TypeError:
+        raise TypeError(f"X must be a list of sentences, got {type(X).__name__}") from None
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"X[{i}] is {type(t).__name__}, not a string")
+    return texts
+
+
+class CueFeatures(TransformerMixin, BaseEstimator):
+    """Attribution and author-voice loadedness cues (see :mod:`stance.features`).
+
+    Stateless: ``fit`` only records the number of output features, so nothing
+    learned from one fold reaches another.
+    """
+
+    def fit(self, X: Any, y: Any = None) -> "CueFeatures":
+        _texts(X)
+        self.n_features_out_ = len(F.CUE_NAMES)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "n_features_out_")
+        return F.cue_matrix(_texts(X))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray([f"cue:{n}" for n in F.CUE_NAMES], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+
+class RulesClassifier(ClassifierMixin, BaseEstimator):
+    """The codebook's decision procedure, applied with hand-written cues.
+
+    1. Loaded wording in the author's own voice (evaluative words, pejorative
+       labels, scare quotes: at least ``min_loaded_cues`` of them) -> ``loaded``.
+    2. Otherwise quotation marks, a speech verb or an attribution phrase ->
+       ``quote``.
+    3. Otherwise ``claim``.
+
+    Nothing is learned: ``fit`` only checks the labels. ``predict_proba`` gives
+    ``1 - smoothing`` to the rule's answer and spreads ``smoothing`` evenly.
+    """
+
+    LABELS = ("claim", "quote", "loaded")
+
+    def __init__(self, min_loaded_cues: int = 1, smoothing: float = 0.1):
+        self.min_loaded_cues = min_loaded_cues
+        self.smoothing = smoothing
+
+    def fit(self, X: Any, y: Any) -> "RulesClassifier":
+        texts = _texts(X)
+        y = np.asarray(y, dtype=object)
+        if len(texts) != len(y):
+            raise ValueError(f"X has {len(texts)} sentences but y has {len(y)} labels")
+        if not isinstance(self.min_loaded_cues, (int, np.integer)) or self.min_loaded_cues < 1:
+            raise ValueError(f"min_loaded_cues must be a positive integer, got {self.min_loaded_cues!r}")
+        if not 0 <= self.smoothing < 1:
+            raise ValueError(f"smoothing must be in [0, 1), got {self.smoothing!r}")
+        unknown = sorted(set(map(str, y)) - set(self.LABELS))
+        if unknown:
+            raise ValueError(f"the rules only know the labels {', '.join(self.LABELS)}; got {', '.join(unknown)}")
+        self.classes_ = np.asarray(self.LABELS, dtype=object)
+        return self
+
+    def _decide(self, texts: list[str]) -> np.ndarray:
+        M = F.cue_matrix(texts)
+        if len(texts) == 0:
+            return np.zeros(0, dtype=int)
+        idx = {n: i for i, n in enumerate(F.CUE_NAMES)}
+        loaded_cues = M[:, idx["evaluative"]] + M[:, idx["pejorative_label"]] + M[:, idx["scare_quote"]]
+        quote = (M[:, idx["has_quote"]] > 0) | (M[:, idx["speech_verb"]] > 0) | (M[:, idx["attribution_phrase"]] > 0)
+        out = np.zeros(len(texts), dtype=int)  # claim
+        out[quote] = 1
+        out[loaded_cues >= self.min_loaded_cues] = 2
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "classes_")
+        return self.classes_[self._decide(_texts(X))]
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "classes_")
+        d = self._decide(_texts(X))
+        k = len(self.classes_)
+        P = np.full((len(d), k), self.smoothing / k)
+        P[np.arange(len(d)), d] += 1 - self.smoothing
+        return P
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+class RuleVotes(TransformerMixin, BaseEstimator):
+    """The decision of :class:`RulesClassifier` as three indicator features.
+
+    Lets a learned model start from the codebook's procedure (loaded overrides
+    quote, quote overrides claim) and learn where to depart from it. Stateless.
+    """
+
+    def __init__(self, min_loaded_cues: int = 1):
+        self.min_loaded_cues = min_loaded_cues
+
+    def fit(self, X: Any, y: Any = None) -> "RuleVotes":
+        _texts(X)
+        self.n_features_out_ = 3
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "n_features_out_")
+        d = RulesClassifier(min_loaded_cues=self.min_loaded_cues)._decide(_texts(X))
+        return np.eye(3)[d] if len(d) else np.zeros((0, 3))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray(["rule:claim", "rule:quote", "rule:loaded"], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+class TextDummyClassifier(DummyClassifier):
+    """``DummyClassifier`` that checks its input is a list of sentences."""
+
+    def fit(self, X, y, sample_weight=None):
+        texts = _texts(X)
+        return super().fit(np.zeros((len(texts), 1)), y, sample_weight)
+
+    def predict(self, X):
+        return super().predict(np.zeros((len(_texts(X)), 1)))
+
+    def predict_proba(self, X):
+        return super().predict_proba(np.zeros((len(_texts(X)), 1)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+def _majority() -> BaseEstimator:
+    return TextDummyClassifier(strategy="prior")
+
+
+def _rules() -> BaseEstimator:
+    return RulesClassifier()
+
+
+def _tfidf_lr() -> BaseEstimator:
+    return Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            ("clf", LogisticRegression(C=10.0, class_weight="balanced", max_iter=5000)),
+        ]
+    )
+
+
+def _tfidf_svm() -> BaseEstimator:
+    return Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
+            (
+                "clf",
+                CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=0), method="sigmoid", cv=3),
+            ),
+        ]
+    )
+
+
+def _nb() -> BaseEstimator:
+    return Pipeline(
+        [
+            ("counts", CountVectorizer(ngram_range=(1, 2), min_df=1)),
+            ("clf", ComplementNB(alpha=0.5)),
+        ]
+    )
+
+
+def _hybrid() -> BaseEstimator:
+    return Pipeline(
+        [
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        (
+                            "words",
+                            TfidfVectorizer(
+                                preprocessor=F.author_voice_lower, ngram_range=(1, 2), sublinear_tf=True, min_df=1
+                            ),
+                        ),
+                        ("cues", CueFeatures()),
+                        ("rules", RuleVotes()),
+                    ]
+                ),
+            ),
+            ("clf", LogisticRegression(C=3.0, class_weight="balanced", max_iter=5000)),
+        ]
+    )
+
+
+_REGISTRY: dict[str, tuple[Callable[[], BaseEstimator], str]] = {
+    "majority": (_majority, "the floor: always predicts the most frequent training label"),
+    "rules": (_rules, "the codebook's decision procedure with hand-written cues (no learning)"),
+    "tfidf-lr": (_tfidf_lr, "word 1-2-gram TF-IDF + logistic regression"),
+    "tfidf-svm": (_tfidf_svm, "character 2-5-gram TF-IDF + linear SVM with calibrated probabilities"),
+    "nb": (_nb, "word 1-2-gram counts + complement naive Bayes"),
+    "hybrid": (_hybrid, "author-voice word n-grams + attribution/loadedness cues + logistic regression (default)"),
+}
+
+
+def names() -> list[str]:
+    """The names of the registered baselines, cheapest first."""
+    return list(_REGISTRY)
+
+
+def describe(name: str) -> str:
+    return _REGISTRY[_check_name(name)][1]
+
+
+def _check_name(name: str) -> str:
+    if name not in _REGISTRY:
+        import difflib
+
+        close = difflib.get_close_matches(name, _REGISTRY, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"unknown model {name!r}; known models: {', '.join(_REGISTRY)}.{hint}")
+    return name
+
+
+def make(name: str = DEFAULT_MODEL, **params: Any) -> BaseEstimator:
+    """A fresh, unfitted estimator for the baseline ``name``.
+
+    ``params`` go to ``set_params`` (``make("hybrid", clf__C=1.0)``); a ``seed``
+    sets every ``random_state`` parameter of the estimator.
+    """
+    est = _REGISTRY[_check_name(name)][0]()
+    seed = params.pop("seed", None)
+    if seed is not None:
+        set_seed(est, seed)
+    if params:
+        est.set_params(**params)
+    return est
+
+
+def set_seed(est: BaseEstimator, seed: int) -> BaseEstimator:
+    """Set every ``random_state`` parameter (nested ones too) to ``seed``."""
+    keys = [k for k in est.get_params(deep=True) if k == "random_state" or k.endswith("__random_state")]
+    if keys:
+        est.set_params(**{k: seed for k in keys})
+    return est
