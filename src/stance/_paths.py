@@ -24,3 +24,19 @@ def data_root() -> Path:
         f"({_INSTALLED}) nor a source checkout ({_CHECKOUT}) holds corpus/ and labels/. "
         "Reinstall stance."
     )
+
+
+def cache_dir() -> Path:
+    """Where stance caches downloaded and rebuilt models.
+
+    ``$STANCE_HOME`` when set, otherwise the platform's user cache directory
+    (``~/.cache/stance`` on Linux). Created on first use by the callers.
+    """
+    import os
+
+    home = os.environ.get("STANCE_HOME")
+    if home:
+        return Path(home).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("stance", appauthor=False))

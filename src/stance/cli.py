@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
+
+
+_LINE = re.compile(r"[^\r\n]+")
 
 
 class UserError(Exception):
@@ -50,6 +54,140 @@ def _corpus_add(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- stance label
+def _load_model(spec: str | None):
+    from .artifact import load
+
+    return load(spec)
+
+
+def _label(args: argparse.Namespace) -> int:
+    from . import labelling as L
+
+    if args.jsonl and args.sentences:
+        raise UserError("--jsonl and --sentences cannot be combined")
+    if args.html and Path(args.html).exists() and not args.force:
+        raise UserError(f"{args.html} already exists; pass --force to overwrite it")
+    fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
+    model = _load_model(args.model)
+    writer = L.make_writer(fmt, explain=args.explain)
+    documents = [] if args.html else None
+    total = 0
+    for path in args.files or ["-"]:
+        fh, name, size = L.open_input(path, args.encoding)
+        bar = L.progress_bar(size, Path(name).name) if args.progress != "never" else None
+        try:
+            if args.jsonl:
+                records = L.iter_jsonl_records(fh, name, args.text_field, args.id_field, args.encoding, bar)
+                for lineno, rid, text in records:
+                    doc = model.label_text(text, explain=args.explain, k=args.k, id=rid or f"line {lineno}")
+                    total += _emit(writer, name, rid or str(lineno), doc, documents)
+            else:
+                total += _label_chunks(model, writer, name, L.iter_text_chunks(fh, name, args.encoding, progress=bar),
+                                       args, documents)
+        finally:
+            if bar is not None:
+                bar.close()
+            if fh is not sys.stdin.buffer:
+                fh.close()
+    writer.close()
+    if total == 0:
+        raise UserError("no text to label: the input is empty" + (f" ({', '.join(args.files)})" if args.files else ""))
+    if args.html:
+        from .html import write
+
+        write(args.html, documents, force=args.force, title="stance: " + ", ".join(args.files or ["stdin"]))
+        print(f"wrote {args.html}", file=sys.stderr)
+    return 0
+
+
+def _emit(writer, source: str, record: str | None, doc, documents: list | None) -> int:
+    for i, s in enumerate(doc.sentences):
+        writer.sentence(source, record, i, s)
+    writer.summary(source, record, doc.summary["counts"], doc.summary["labelled"])
+    if documents is not None:
+        documents.append(doc)
+    return len(doc.sentences)
+
+
+def _label_chunks(model, writer, name: str, chunks, args: argparse.Namespace, documents: list | None) -> int:
+    """Label a text file chunk by chunk: memory stays bounded by the chunk size."""
+    from collections import Counter
+
+    from .document import Document
+
+    counts: Counter = Counter()
+    n = labelled = 0
+    kept = []
+    for offset, chunk in chunks:
+        if args.sentences:
+            lines = [(m.start() + offset, m.group()) for m in _LINE.finditer(chunk) if m.group().strip()]
+            doc = model.label_sentences([t for _, t in lines], starts=[o for o, _ in lines], explain=args.explain,
+                                        k=args.k, id=name)
+        else:
+            doc = model.label_text(chunk, explain=args.explain, k=args.k, id=name, offset=offset,
+                                   headline=offset == 0)
+        for s in doc.sentences:
+            writer.sentence(name, None, n, s)
+            n += 1
+        counts.update(doc.summary["counts"])
+        labelled += doc.summary["labelled"]
+        if documents is not None:
+            kept.extend(doc.sentences)
+    if n:
+        writer.summary(name, None, {c: counts.get(c, 0) for c in model.classes_}, labelled)
+    if documents is not None and kept:
+        documents.append(Document(kept, labels=tuple(model.classes_), id=name))
+    return n
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .training import lodo_summary, read_data, train
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise UserError(f"{out} already exists; pass --force to overwrite it")
+    model = train(args.model, data=args.data, seed=args.seed, text_column=args.text_column,
+                  label_column=args.label_column)
+    if not args.no_eval:
+        td = read_data(args.data, args.text_column, args.label_column)
+        if td.groups is not None and len(set(td.groups)) > 1:
+            m = lodo_summary(args.model, td, seed=args.seed)
+            model.card["metrics"] = m
+            lo, hi = m["macro_f1_ci95"]
+            per = ", ".join(f"{c} {f:.3f}" for c, f in m["per_class_f1"].items())
+            print(f"leave-one-document-out over {m['documents']} documents, {m['sentences']} sentences: "
+                  f"macro-F1 {m['macro_f1']:.3f} [95% CI {lo:.3f}-{hi:.3f}], accuracy {m['accuracy']:.3f}; "
+                  f"per-class F1: {per}")
+        else:
+            print("no document column: skipped the leave-one-document-out summary (use --no-eval to silence)")
+    model.save(out, force=args.force)
+    print(f"saved {args.model} model to {out} (card: {out.with_name(out.stem + '.card.json')})")
+    return 0
+
+
+def build_train_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    p = argparse.ArgumentParser(prog="stance-train", description="Train a stance model and save it as an artifact.")
+    p.add_argument("--version", action="version", version=f"stance {__version__}")
+    p.add_argument("--model", default="hybrid", help="model name (see `stance models --baselines`; default hybrid)")
+    p.add_argument("--output", "-o", required=True, help="artifact path to write (.joblib)")
+    p.add_argument("--data", help="labelled CSV/TSV/JSONL file (default: the shipped corpus)")
+    p.add_argument("--text-column", default="text")
+    p.add_argument("--label-column", default="label")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-eval", action="store_true", help="skip the leave-one-document-out summary")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.set_defaults(func=_train)
+    return p
+
+
+def train_main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``stance-train``."""
+    return _run(build_train_parser(), argv)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -76,18 +214,70 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--viewpoint", help="one line on the document's viewpoint")
     a.add_argument("--language", default="en")
     a.set_defaults(func=_corpus_add)
+
+    lab = sub.add_parser("label", help="label the sentences of text files, stdin or JSONL records")
+    lab.add_argument("files", nargs="*", help="text files (default: stdin; '-' is stdin)")
+    mode = lab.add_mutually_exclusive_group()
+    mode.add_argument("--sentences", action="store_true", help="one sentence per line: no segmentation")
+    mode.add_argument("--jsonl", action="store_true", help="input is JSONL, one article per record (see --text-field)")
+    lab.add_argument("--text-field", default="text", help="JSONL field holding the text (default: text)")
+    lab.add_argument("--id-field", help="JSONL field holding a record id to carry into the output")
+    lab.add_argument("--format", choices=("table", "jsonl", "csv"),
+                     help="output format (default: table on a terminal, jsonl when piped)")
+    lab.add_argument("--html", metavar="OUT.html", help="also write a page with the sentences highlighted by label")
+    lab.add_argument("--force", action="store_true", help="overwrite an existing --html file")
+    lab.add_argument("--model", help="model name (stance models) or path to a .joblib artifact (default: shipped)")
+    lab.add_argument("--explain", action="store_true", help="show the features behind each label")
+    lab.add_argument("-k", type=int, default=3, help="features per sentence with --explain (default 3)")
+    lab.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
+    lab.add_argument("--progress", choices=("auto", "never"), default="auto",
+                     help="progress bar on stderr when it is a terminal (default auto)")
+    lab.set_defaults(func=_label)
+
+    for register in _extensions():
+        register(sub)
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from .corpus import CorpusError
+def _extensions():
+    """Subcommands defined in their own modules (evaluation, model registry)."""
+    from . import cli_evaluate, cli_registry
 
-    parser = build_parser()
+    return [cli_evaluate.add_parser, cli_registry.add_parsers]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``stance``."""
+    return _run(build_parser(), argv)
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from .artifact import ArtifactError
+    from .corpus import CorpusError
+    from .labelling import InputError
+    from .training import DataError
+
+    errors: list[type[BaseException]] = [UserError, CorpusError, InputError, DataError, ArtifactError,
+                                         FileNotFoundError, FileExistsError, IsADirectoryError]
+    for mod, name in (("registry", "RegistryError"), ("evaluate", "EvaluationError")):
+        cls = getattr(sys.modules.get(f"stance.{mod}"), name, None)
+        if cls is not None:
+            errors.append(cls)
+    return tuple(errors)
+
+
+def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (UserError, CorpusError, FileNotFoundError) as exc:
-        print(f"stance: error: {exc}", file=sys.stderr)
-        return 2
     except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (stance label ... | head): not an error
         return 0
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if isinstance(exc, _user_errors()) or (isinstance(exc, ValueError) and "unknown model" in str(exc)):
+            print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+            return 2
+        raise

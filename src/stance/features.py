@@ -29,6 +29,7 @@ __all__ = [
     "cue_vector",
     "cue_matrix",
     "cue_matches",
+    "rule_decisions",
 ]
 
 # A double-quoted span: opening “ " „ up to the next closing mark (or the end of the
@@ -123,6 +124,7 @@ _CUES: tuple[tuple[str, str], ...] = (
 )
 CUE_NAMES: tuple[str, ...] = tuple(n for n, _ in _CUES)
 CUE_DESCRIPTIONS: dict[str, str] = dict(_CUES)
+_IDX = {n: i for i, n in enumerate(CUE_NAMES)}
 
 
 _SPEAKER_NOUNS = frozenset(
@@ -239,6 +241,23 @@ def cue_matrix(texts: Iterable[str]) -> np.ndarray:
     if not rows:
         return np.zeros((0, len(CUE_NAMES)))
     return np.asarray(rows, dtype=np.float64)
+
+
+def rule_decisions(M: np.ndarray, min_loaded_cues: int = 1) -> np.ndarray:
+    """The codebook's procedure on a cue matrix: 0 claim, 1 quote, 2 loaded per row.
+
+    Loaded wording in the author's voice (evaluative words, pejorative labels,
+    scare quotes: at least ``min_loaded_cues``) wins over attribution
+    (quotation marks, a speech verb, an attribution phrase), which wins over claim.
+    """
+    if len(M) == 0:
+        return np.zeros(0, dtype=int)
+    loaded = M[:, _IDX["evaluative"]] + M[:, _IDX["pejorative_label"]] + M[:, _IDX["scare_quote"]]
+    quote = (M[:, _IDX["has_quote"]] > 0) | (M[:, _IDX["speech_verb"]] > 0) | (M[:, _IDX["attribution_phrase"]] > 0)
+    out = np.zeros(len(M), dtype=int)
+    out[quote] = 1
+    out[loaded >= min_loaded_cues] = 2
+    return out
 
 
 def cue_matches(text: str) -> dict[str, list[str]]:

@@ -30,7 +30,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
-from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from . import features as F
@@ -121,16 +120,7 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _decide(self, texts: list[str]) -> np.ndarray:
-        M = F.cue_matrix(texts)
-        if len(texts) == 0:
-            return np.zeros(0, dtype=int)
-        idx = {n: i for i, n in enumerate(F.CUE_NAMES)}
-        loaded_cues = M[:, idx["evaluative"]] + M[:, idx["pejorative_label"]] + M[:, idx["scare_quote"]]
-        quote = (M[:, idx["has_quote"]] > 0) | (M[:, idx["speech_verb"]] > 0) | (M[:, idx["attribution_phrase"]] > 0)
-        out = np.zeros(len(texts), dtype=int)  # claim
-        out[quote] = 1
-        out[loaded_cues >= self.min_loaded_cues] = 2
-        return out
+        return F.rule_decisions(F.cue_matrix(texts), self.min_loaded_cues)
 
     def predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "classes_")
@@ -262,6 +252,14 @@ def _hybrid() -> BaseEstimator:
     )
 
 
+def _embed() -> BaseEstimator:
+    try:
+        from .embed import make_embed
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError('stance\'s "embed" model needs the optional extra: pip install "stance[embed]"') from exc
+    return make_embed()
+
+
 _REGISTRY: dict[str, tuple[Callable[[], BaseEstimator], str]] = {
     "majority": (_majority, "the floor: always predicts the most frequent training label"),
     "rules": (_rules, "the codebook's decision procedure with hand-written cues (no learning)"),
@@ -269,12 +267,19 @@ _REGISTRY: dict[str, tuple[Callable[[], BaseEstimator], str]] = {
     "tfidf-svm": (_tfidf_svm, "character 2-5-gram TF-IDF + linear SVM with calibrated probabilities"),
     "nb": (_nb, "word 1-2-gram counts + complement naive Bayes"),
     "hybrid": (_hybrid, "author-voice word n-grams + attribution/loadedness cues + logistic regression (default)"),
+    "embed": (_embed, "sentence embeddings of the author's voice + the hybrid's cues + logistic regression "
+              "(optional extra: pip install \"stance[embed]\")"),
 }
+OPTIONAL = frozenset({"embed"})
 
 
-def names() -> list[str]:
-    """The names of the registered baselines, cheapest first."""
-    return list(_REGISTRY)
+def names(optional: bool = False) -> list[str]:
+    """The names of the registered models, cheapest first.
+
+    Models that need an optional extra (``embed``) are listed only with
+    ``optional=True``.
+    """
+    return [n for n in _REGISTRY if optional or n not in OPTIONAL]
 
 
 def describe(name: str) -> str:

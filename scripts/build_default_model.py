@@ -1,0 +1,40 @@
+"""Rebuild the default model shipped in the package (maintainers).
+
+    python scripts/build_default_model.py [--force]
+
+Trains ``hybrid`` on the shipped corpus (labels/gold.jsonl) with seed 0, puts
+its leave-one-document-out summary in the model card, and writes
+``src/stance/data/models/default.joblib`` and ``default.card.json``. Run it
+after any change to the labels, the features or the model, and commit both files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import stance
+from stance.artifact import DEFAULT_PATH
+from stance.training import lodo_summary, read_data
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--force", action="store_true", help="overwrite the existing default model")
+    args = p.parse_args(argv)
+    if DEFAULT_PATH.exists() and not args.force:
+        print(f"{DEFAULT_PATH} exists; pass --force to rebuild it", file=sys.stderr)
+        return 2
+    model = stance.train("hybrid", seed=0)
+    model.card["metrics"] = lodo_summary("hybrid", read_data(), seed=0)
+    model.card["default"] = True
+    DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
+    model.save(DEFAULT_PATH, force=True)
+    m = model.card["metrics"]
+    print(f"wrote {DEFAULT_PATH} ({DEFAULT_PATH.stat().st_size / 1e6:.2f} MB); LODO macro-F1 {m['macro_f1']:.3f} "
+          f"[{m['macro_f1_ci95'][0]:.3f}, {m['macro_f1_ci95'][1]:.3f}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""Pure-numpy inference for the linear stance models.
+
+Importing scikit-learn takes 1.5 s, longer than a user waits for
+``stance label`` on one sentence. A fitted ``hybrid`` or ``tfidf-lr`` pipeline is
+therefore *compiled* at save time into plain data (a vocabulary dict, idf
+weights, the coefficient matrix) that this module scores with numpy alone. The
+result equals the pipeline's own ``predict_proba`` (a test checks it to 1e-9).
+
+``compile_estimator(est)`` returns the plain spec or ``None`` for estimators it
+does not know (those are scored by the pickled scikit-learn estimator);
+:class:`CompiledModel` scores a spec.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import features as F
+
+__all__ = ["compile_estimator", "CompiledModel"]
+
+_PREPROCESSORS = {"author_voice_lower": F.author_voice_lower, "lower": str.lower}
+
+
+# --------------------------------------------------------------------------- compile
+def _compile_tfidf(vec: Any) -> dict[str, Any]:
+    """The fitted state of a word ``TfidfVectorizer`` as plain data."""
+    if vec.analyzer != "word" or vec.tokenizer is not None or vec.stop_words is not None:
+        raise _Unsupported("only word analyzers with the default tokenizer are compiled")
+    if vec.preprocessor is None:
+        if not vec.lowercase or vec.strip_accents is not None:
+            raise _Unsupported("only lower-casing preprocessors are compiled")
+        pre = "lower"
+    elif vec.preprocessor is F.author_voice_lower:
+        pre = "author_voice_lower"
+    else:
+        raise _Unsupported(f"unknown preprocessor {vec.preprocessor!r}")
+    if vec.norm not in ("l2", None) or vec.binary:
+        raise _Unsupported("only l2 or no normalisation, non-binary counts are compiled")
+    idf = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else None
+    return {
+        "type": "tfidf",
+        "preprocessor": pre,
+        "token_pattern": vec.token_pattern,
+        "ngram_range": [int(vec.ngram_range[0]), int(vec.ngram_range[1])],
+        "sublinear_tf": bool(vec.sublinear_tf),
+        "norm": vec.norm,
+        "vocabulary": {str(k): int(v) for k, v in vec.vocabulary_.items()},
+        "idf": idf,
+        "size": len(vec.vocabulary_),
+    }
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _compile_block(name: str, step: Any) -> dict[str, Any]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from .models import CueFeatures, RuleVotes
+
+    if isinstance(step, TfidfVectorizer):
+        block = _compile_tfidf(step)
+    elif isinstance(step, CueFeatures):
+        block = {"type": "cues", "size": len(F.CUE_NAMES)}
+    elif isinstance(step, RuleVotes):
+        block = {"type": "rules", "min_loaded_cues": int(step.min_loaded_cues), "size": 3}
+    else:
+        raise _Unsupported(f"unknown feature step {type(step).__name__}")
+    block["name"] = name
+    return block
+
+
+def compile_estimator(est: Any) -> dict[str, Any] | None:
+    """A plain-data spec of a fitted estimator, or ``None`` if it cannot be compiled."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from .models import RulesClassifier, TextDummyClassifier
+
+    try:
+        if isinstance(est, TextDummyClassifier) and est.strategy == "prior":
+            return {"kind": "prior", "classes": [str(c) for c in est.classes_],
+                    "prior": np.asarray(est.class_prior_, dtype=np.float64)}
+        if isinstance(est, RulesClassifier):
+            return {"kind": "rules", "classes": [str(c) for c in est.classes_],
+                    "min_loaded_cues": int(est.min_loaded_cues), "smoothing": float(est.smoothing)}
+        if not isinstance(est, Pipeline) or len(est.steps) != 2:
+            return None
+        (fname, feats), (_, clf) = est.steps
+        if not isinstance(clf, LogisticRegression) or len(clf.classes_) < 3:
+            return None
+        if isinstance(feats, FeatureUnion):
+            if feats.transformer_weights:
+                return None
+            blocks = [_compile_block(n, t) for n, t in feats.transformer_list if t not in ("drop", None)]
+        else:
+            blocks = [_compile_block(fname, feats)]
+        coef = np.asarray(clf.coef_, dtype=np.float64)
+        if coef.shape[1] != sum(b["size"] for b in blocks):
+            return None
+        return {
+            "kind": "linear",
+            "classes": [str(c) for c in clf.classes_],
+            "blocks": blocks,
+            "coef": coef,
+            "intercept": np.asarray(clf.intercept_, dtype=np.float64),
+        }
+    except _Unsupported:
+        return None
+
+
+# --------------------------------------------------------------------------- score
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+class _Tfidf:
+    def __init__(self, block: dict[str, Any]):
+        self.pre = _PREPROCESSORS[block["preprocessor"]]
+        self.token = re.compile(block["token_pattern"])
+        self.lo, self.hi = block["ngram_range"]
+        self.sublinear = block["sublinear_tf"]
+        self.norm = block["norm"]
+        self.vocab: dict[str, int] = block["vocabulary"]
+        self.idf = block["idf"]
+        self.names: list[str] | None = None
+
+    def terms(self, text: str) -> list[str]:
+        tokens = self.token.findall(self.pre(text))
+        out = tokens if self.lo == 1 else []
+        n = len(tokens)
+        for k in range(max(self.lo, 2), min(self.hi, n) + 1):
+            out = out + [" ".join(tokens[i : i + k]) for i in range(n - k + 1)]
+        return out
+
+    def row(self, text: str) -> tuple[list[int], list[float]]:
+        counts: dict[int, int] = {}
+        vocab = self.vocab
+        for t in self.terms(text):
+            j = vocab.get(t)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return [], []
+        cols = list(counts)
+        if self.sublinear:
+            vals = [1.0 + math.log(c) for c in counts.values()]
+        else:
+            vals = [float(c) for c in counts.values()]
+        if self.idf is not None:
+            idf = self.idf
+            vals = [v * idf[j] for v, j in zip(vals, cols)]
+        if self.norm == "l2":
+            s = math.sqrt(sum(v * v for v in vals))
+            if s > 0:
+                vals = [v / s for v in vals]
+        return cols, vals
+
+    def feature_names(self) -> list[str]:
+        if self.names is None:
+            names = [""] * len(self.vocab)
+            for t, j in self.vocab.items():
+                names[j] = t
+            self.names = names
+        return self.names
+
+
+class CompiledModel:
+    """Scores a spec from :func:`compile_estimator` with numpy alone."""
+
+    def __init__(self, spec: dict[str, Any]):
+        self.spec = spec
+        self.kind = spec["kind"]
+        self.classes_ = np.asarray(spec["classes"], dtype=object)
+        if self.kind == "linear":
+            self.blocks = spec["blocks"]
+            self._tfidf = {b["name"]: _Tfidf(b) for b in self.blocks if b["type"] == "tfidf"}
+            self.W = np.ascontiguousarray(spec["coef"].T)  # (n_features, n_classes)
+            self.b = spec["intercept"]
+            offsets, o = [], 0
+            for b in self.blocks:
+                offsets.append(o)
+                o += b["size"]
+            self.offsets = offsets
+            self.needs_cues = any(b["type"] in ("cues", "rules") for b in self.blocks)
+
+    # -- features
+    def _sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row ids, column ids and values of the feature matrix (the cue blocks included)."""
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        M = F.cue_matrix(texts) if self.needs_cues else None
+        for block, off in zip(self.blocks, self.offsets):
+            if block["type"] == "tfidf":
+                vec = self._tfidf[block["name"]]
+                for i, t in enumerate(texts):
+                    c, v = vec.row(t)
+                    rows.extend([i] * len(c))
+                    cols.extend(j + off for j in c)
+                    vals.extend(v)
+            else:
+                assert M is not None
+                D = M if block["type"] == "cues" else np.eye(3)[F.rule_decisions(M, block["min_loaded_cues"])]
+                r, c = np.nonzero(D)
+                rows.extend(r.tolist())
+                cols.extend((c + off).tolist())
+                vals.extend(D[r, c].tolist())
+        return np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp), np.asarray(vals, dtype=np.float64)
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        n = len(texts)
+        Z = np.tile(self.b, (n, 1))
+        if n:
+            r, c, v = self._sparse(texts)
+            np.add.at(Z, r, self.W[c] * v[:, None])
+        return Z
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        n = len(texts)
+        k = len(self.classes_)
+        if self.kind == "prior":
+            return np.tile(self.spec["prior"], (n, 1))
+        if self.kind == "rules":
+            d = F.rule_decisions(F.cue_matrix(texts), self.spec["min_loaded_cues"])
+            s = self.spec["smoothing"]
+            P = np.full((n, k), s / k)
+            P[np.arange(n), d] += 1 - s
+            return P
+        return _softmax(self.decision_function(texts))
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        if self.kind == "prior":
+            return np.full(len(texts), self.classes_[int(np.argmax(self.spec["prior"]))], dtype=object)
+        return self.classes_[np.argmax(self.predict_proba(texts), axis=1)]
+
+    # -- explanations
+    def contributions(self, text: str) -> list[tuple[str, str, float, np.ndarray]]:
+        """Each active feature of ``text``: (block type, feature, value, per-class contribution)."""
+        if self.kind != "linear":
+            return []
+        r, c, v = self._sparse([text])
+        out = []
+        for col, val in zip(c.tolist(), v.tolist()):
+            bi = max(i for i, off in enumerate(self.offsets) if off <= col)
+            block, local = self.blocks[bi], col - self.offsets[bi]
+            if block["type"] == "tfidf":
+                name = self._tfidf[block["name"]].feature_names()[local]
+            elif block["type"] == "cues":
+                name = F.CUE_NAMES[local]
+            else:
+                name = ("claim", "quote", "loaded")[local]
+            out.append((block["type"], name, val, self.W[col] * val))
+        return out

@@ -1,0 +1,217 @@
+"""Reading inputs and writing outputs for ``stance label``, streamed in bounded memory.
+
+Plain text is read in chunks cut at line breaks (a line break always ends a
+sentence for the segmenter, so chunking never changes the result) and labelled
+chunk by chunk; JSONL input is labelled record by record. Outputs are written as
+they come: ``jsonl`` (one object per sentence), ``csv``, or a ``table`` for a
+terminal. Problems with the input raise :class:`InputError` naming the file,
+line and field.
+"""
+
+from __future__ import annotations
+
+import abc
+import codecs
+import csv
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+__all__ = ["InputError", "iter_text_chunks", "iter_jsonl_records", "open_input", "Writer", "make_writer"]
+
+CHUNK_CHARS = 1 << 20
+
+
+class InputError(ValueError):
+    """Unusable input; the message names the file (and line, field)."""
+
+
+def open_input(path: str, encoding: str = "utf-8") -> tuple[IO[bytes], str, int | None]:
+    """A binary handle for ``path`` (``-`` is stdin), its display name and size in bytes."""
+    if path == "-":
+        return sys.stdin.buffer, "<stdin>", None
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{path}: no such file")
+    if p.is_dir():
+        raise InputError(f"{path}: is a directory; pass the text files inside it")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r} (--encoding)") from None
+    try:
+        fh = p.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    return fh, path, p.stat().st_size
+
+
+def _decoded_lines(fh: IO[bytes], name: str, encoding: str) -> Iterator[tuple[int, str, int]]:
+    """(line number, decoded line, size in bytes), with clear errors for binary or mis-encoded input."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    pos = 0
+    for lineno, raw in enumerate(fh, 1):
+        if b"\x00" in raw and not encoding.lower().replace("-", "").startswith("utf16"):
+            raise InputError(f"{name}:{lineno}: looks like a binary file (NUL bytes), not text")
+        try:
+            line = decoder.decode(raw)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}:{lineno}: not valid {encoding} (byte {pos + exc.start} of the file); "
+                "pass the right --encoding (for example --encoding latin-1)"
+            ) from None
+        pos += len(raw)
+        yield lineno, line, len(raw)
+    try:
+        tail = decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: ends inside a {encoding} character; the file is truncated or not {encoding}") from None
+    if tail:
+        yield lineno + 1, tail, 0
+
+
+def iter_text_chunks(fh: IO[bytes], name: str, encoding: str = "utf-8", chunk_chars: int = CHUNK_CHARS,
+                     progress: Any = None) -> Iterator[tuple[int, str]]:
+    """(character offset, text) chunks of a text stream, each ending at a line break."""
+    buf: list[str] = []
+    size = 0
+    offset = 0
+    if encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
+        encoding = "utf-8-sig"  # drop a byte-order mark
+    for _, line, nbytes in _decoded_lines(fh, name, encoding):
+        buf.append(line)
+        size += len(line)
+        if progress is not None:
+            progress.update(nbytes)
+        if size >= chunk_chars and line.endswith("\n"):
+            chunk = "".join(buf)
+            yield offset, chunk
+            offset += len(chunk)
+            buf, size = [], 0
+    if buf:
+        yield offset, "".join(buf)
+
+
+def iter_jsonl_records(fh: IO[bytes], name: str, text_field: str, id_field: str | None = None,
+                       encoding: str = "utf-8", progress: Any = None) -> Iterator[tuple[int, str | None, str]]:
+    """(line number, record id, text) for each record of a JSONL stream."""
+    for lineno, line, nbytes in _decoded_lines(fh, name, encoding):
+        if progress is not None:
+            progress.update(nbytes)
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(rec, dict):
+            raise InputError(f"{name}:{lineno}: expected a JSON object, got {type(rec).__name__}")
+        if text_field not in rec:
+            raise InputError(f"{name}:{lineno}: no field {text_field!r} (fields: {', '.join(map(str, rec)) or 'none'}); "
+                             "choose it with --text-field")
+        text = rec[text_field]
+        if not isinstance(text, str):
+            raise InputError(f"{name}:{lineno}: field {text_field!r} is {type(text).__name__}, not text")
+        rid = rec.get(id_field) if id_field else None
+        yield lineno, (None if rid is None else str(rid)), text
+
+
+# --------------------------------------------------------------------------- writers
+_CSV_FIELDS = ["source", "record", "index", "start", "end", "label", "p_claim", "p_quote", "p_loaded", "speaker",
+               "reason", "text"]
+
+
+class Writer(abc.ABC):
+    """Writes labelled sentences as they come, then the per-source summaries."""
+
+    def __init__(self, out: IO[str]):
+        self.out = out
+
+    @abc.abstractmethod
+    def sentence(self, source: str, record: str | None, index: int, s: Any) -> None:
+        """Write one labelled sentence."""
+
+    def summary(self, source: str, record: str | None, counts: dict[str, int], n: int) -> None:
+        """Called after each source or record."""
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class JsonlWriter(Writer):
+    def sentence(self, source, record, index, s):
+        d = {"source": source}
+        if record is not None:
+            d["record"] = record
+        d["index"] = index
+        d.update(s.to_dict())
+        self.out.write(json.dumps(d, ensure_ascii=False) + "\n")
+
+
+class CsvWriter(Writer):
+    def __init__(self, out):
+        super().__init__(out)
+        self.w = csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n")
+        self.w.writeheader()
+
+    def sentence(self, source, record, index, s):
+        p = s.probabilities or {}
+        row = {"source": source, "record": record or "", "index": index, "start": s.start, "end": s.end,
+               "label": s.label, "speaker": s.speaker or "", "reason": s.reason or "", "text": s.text}
+        for c in ("claim", "quote", "loaded"):
+            row[f"p_{c}"] = f"{p[c]:.4f}" if c in p else ""
+        self.w.writerow(row)
+
+
+class TableWriter(Writer):
+    _MARK = {"claim": "claim ", "quote": "quote ", "loaded": "LOADED", "excluded": "  -   "}
+
+    def __init__(self, out, explain: bool = False):
+        super().__init__(out)
+        self.width = max(60, shutil.get_terminal_size((100, 20)).columns)
+        self.explain = explain
+        self.header_for: tuple[str, str | None] | None = None
+
+    def sentence(self, source, record, index, s):
+        if self.header_for != (source, record):
+            self.header_for = (source, record)
+            self.out.write(f"== {source}{'' if record is None else f' [{record}]'}\n")
+        p = s.probabilities or {}
+        conf = f"{p[s.label]:.2f}" if s.label in p else "    "
+        extra = f" ({s.speaker})" if s.speaker else (f" ({s.reason})" if s.reason else "")
+        room = self.width - 20
+        text = " ".join(s.text.split()) + extra
+        text = text if len(text) <= room else text[: room - 1] + "…"
+        self.out.write(f"{index:4d} {self._MARK.get(s.label, s.label):6s} {conf} {text}\n")
+        if self.explain and s.explanation:
+            for e in s.explanation:
+                self.out.write(f"{'':17s}+{e['weight']:.2f} {e['description']}\n")
+
+    def summary(self, source, record, counts, n):
+        parts = ", ".join(f"{lab} {c} ({c / n:.0%})" if n else f"{lab} 0" for lab, c in counts.items())
+        self.out.write(f"   {n} labelled: {parts}\n\n")
+
+
+def make_writer(fmt: str, out: IO[str] | None = None, explain: bool = False) -> Writer:
+    out = out or sys.stdout
+    if fmt == "jsonl":
+        return JsonlWriter(out)
+    if fmt == "csv":
+        return CsvWriter(out)
+    if fmt == "table":
+        return TableWriter(out, explain=explain)
+    raise InputError(f"unknown format {fmt!r}; use table, jsonl or csv")
+
+
+def progress_bar(total: int | None, desc: str):
+    """A tqdm progress bar on stderr when stderr is a terminal, else ``None``."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="B", unit_scale=True, desc=desc, file=sys.stderr, leave=False)
+
+
+__all__ += ["JsonlWriter", "CsvWriter", "TableWriter", "progress_bar"]

@@ -1,0 +1,294 @@
+"""A fitted stance model: predict, label whole texts, explain, save.
+
+:class:`StanceModel` wraps a fitted scikit-learn estimator and its model card.
+Linear models (``hybrid``, ``tfidf-lr``), ``rules`` and ``majority`` also carry a
+compiled numpy form (:mod:`stance.compiled`) that gives the same probabilities
+without importing scikit-learn, so labelling starts fast. The estimator itself
+is unpickled only when something needs it.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import features as F
+from .document import Document, LabelledSentence
+
+__all__ = ["StanceModel"]
+
+
+def _check_texts(X: Any) -> list[str]:
+    if isinstance(X, str):
+        raise TypeError("expected a list of sentences, got a single string; wrap it in a list or use label_text()")
+    try:
+        texts = list(X)
+    except TypeError:
+        raise TypeError(f"expected a list of sentences, got {type(X).__name__}") from None
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"sentence {i} is {type(t).__name__}, not a string")
+    return texts
+
+
+class StanceModel:
+    """A fitted model with its card. Create with :func:`stance.train` or :func:`stance.load`."""
+
+    def __init__(self, estimator: Any = None, card: dict[str, Any] | None = None, *,
+                 compiled: dict[str, Any] | None = None, estimator_bytes: bytes | None = None,
+                 rebuild: Callable[[], Any] | None = None, source: str | None = None):
+        if estimator is None and estimator_bytes is None and compiled is None:
+            raise ValueError("a StanceModel needs an estimator, its pickled bytes, or a compiled form")
+        self._estimator = estimator
+        self._estimator_bytes = estimator_bytes
+        self._rebuild = rebuild
+        self.card: dict[str, Any] = dict(card or {})
+        self.source = source
+        if compiled is None and estimator is not None:
+            from .compiled import compile_estimator
+
+            compiled = compile_estimator(estimator)
+        self._spec = compiled
+        self._compiled = None
+        if compiled is not None:
+            from .compiled import CompiledModel
+
+            self._compiled = CompiledModel(compiled)
+        if self._compiled is not None:
+            self.classes_ = self._compiled.classes_
+        elif estimator is not None:
+            self.classes_ = np.asarray([str(c) for c in estimator.classes_], dtype=object)
+        else:
+            self.classes_ = np.asarray(self.card.get("labels", []), dtype=object)
+        self.card.setdefault("labels", [str(c) for c in self.classes_])
+
+    # ------------------------------------------------------------------ the estimator
+    @property
+    def name(self) -> str:
+        return str(self.card.get("model", "model"))
+
+    @property
+    def estimator(self) -> Any:
+        """The fitted scikit-learn estimator (unpickled on first use)."""
+        if self._estimator is None:
+            try:
+                self._estimator = pickle.loads(self._estimator_bytes)  # noqa: S301 - checked artifact
+            except Exception as exc:  # an incompatible scikit-learn, most often
+                if self._rebuild is None:
+                    from .artifact import ArtifactError
+
+                    raise ArtifactError(
+                        f"the scikit-learn estimator inside {self.source or 'this artifact'} cannot be loaded with "
+                        f"the installed scikit-learn {_installed('scikit-learn')} (it was saved with "
+                        f"{self.card.get('sklearn_version')}): {type(exc).__name__}: {exc}. Retrain it with "
+                        "stance-train, or install the scikit-learn version it was saved with."
+                    ) from None
+                self._estimator = self._rebuild()
+        return self._estimator
+
+    # ------------------------------------------------------------------ prediction
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_``."""
+        texts = _check_texts(X)
+        if self._compiled is not None:
+            return self._compiled.predict_proba(texts)
+        if not texts:
+            return np.zeros((0, len(self.classes_)))
+        return np.asarray(self.estimator.predict_proba(texts), dtype=np.float64)
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        """The label of each sentence, as an array of strings."""
+        texts = _check_texts(X)
+        if self._compiled is not None:
+            return self._compiled.predict(texts)
+        if not texts:
+            return np.zeros(0, dtype=object)
+        return np.asarray(self.estimator.predict(texts), dtype=object)
+
+    # ------------------------------------------------------------------ whole texts
+    def label_text(self, text: str, *, explain: bool = False, k: int = 3, id: str | None = None,
+                   language: str = "en", offset: int = 0, headline: bool = True) -> Document:
+        """Segment ``text``, exclude non-assertions (with the reason), label the rest.
+
+        Offsets are into ``text``: ``text[s.start:s.end] == s.text`` for every sentence.
+        ``offset`` is added to every offset (for a chunk of a longer text);
+        ``headline=False`` says the text does not start a document, so its first
+        line is not treated as the headline.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"label_text expects a string, got {type(text).__name__}")
+        from .segment import segment
+
+        spans = segment(text, language=language)
+        rows = []
+        for i, sp in enumerate(spans):
+            line_start = text.rfind("\n", 0, sp.start) + 1
+            line_end = text.find("\n", sp.end)
+            line_end = len(text) if line_end < 0 else line_end
+            whole = text[line_start:line_end].strip() == sp.text
+            rows.append((offset + sp.start, offset + sp.end, sp.text, whole, headline and i == 0))
+        return self._label_rows(rows, explain=explain, k=k, id=id, text_length=len(text))
+
+    def label_sentences(self, sentences: Sequence[str], *, explain: bool = False, k: int = 3,
+                        id: str | None = None, starts: Sequence[int] | None = None) -> Document:
+        """Label sentences given one by one (no segmentation).
+
+        Offsets are into the sentences joined with newlines, or start at
+        ``starts[i]`` when given (the position of each sentence in its file).
+        Questions, boilerplate and word-less fragments are still excluded; the
+        heading rule is not applied, since a bare sentence has no layout.
+        """
+        texts = _check_texts(sentences)
+        if starts is not None and len(starts) != len(texts):
+            raise ValueError(f"got {len(starts)} starts for {len(texts)} sentences")
+        rows, pos = [], 0
+        for i, s in enumerate(texts):
+            if starts is not None:
+                pos = int(starts[i])
+            rows.append((pos, pos + len(s), s, False, True))
+            pos += len(s) + 1
+        return self._label_rows(rows, explain=explain, k=k, id=id, text_length=max(pos - 1, 0))
+
+    def _label_rows(self, rows, *, explain: bool, k: int, id: str | None, text_length: int) -> Document:
+        from .exclusion import exclusion_reason
+        from .speakers import find_speaker
+
+        reasons = [exclusion_reason(t, whole_line=w, first=f) if t.strip() else "empty" for _, _, t, w, f in rows]
+        todo = [r[2] for r, why in zip(rows, reasons) if why is None]
+        P = self.predict_proba(todo) if todo else np.zeros((0, len(self.classes_)))
+        classes = [str(c) for c in self.classes_]
+        out, j = [], 0
+        for (start, end, t, _, _), why in zip(rows, reasons):
+            if why is not None:
+                out.append(LabelledSentence(t, start, end, "excluded", reason=why))
+                continue
+            p = P[j]
+            j += 1
+            label = classes[int(np.argmax(p))]
+            ls = LabelledSentence(t, start, end, label, probabilities={c: float(v) for c, v in zip(classes, p)})
+            if label == "quote":
+                ls.speaker = find_speaker(t)
+            if explain:
+                ls.explanation = self.explain(t, k=k, label=label)
+            out.append(ls)
+        return Document(out, labels=tuple(classes), id=id, text_length=text_length)
+
+    # ------------------------------------------------------------------ explanations
+    def explain(self, sentence: str, k: int = 5, label: str | None = None) -> list[dict[str, Any]]:
+        """The ``k`` features that pushed ``sentence`` most toward ``label`` (default: the prediction).
+
+        Each item: ``feature`` (the n-gram or cue), ``kind`` (``words``, ``cue``
+        or ``rule``), ``weight`` (its contribution to the label's score minus its
+        mean contribution to the other labels), ``description`` in plain words.
+        """
+        if not isinstance(sentence, str):
+            raise TypeError(f"explain expects one sentence (a string), got {type(sentence).__name__}")
+        if label is None:
+            label = str(self.predict([sentence])[0])
+        if label not in list(self.classes_):
+            raise ValueError(f"unknown label {label!r}; this model's labels are {', '.join(self.classes_)}")
+        c = list(self.classes_).index(label)
+        if self._compiled is not None and self._compiled.kind == "linear":
+            items = self._compiled.contributions(sentence)
+        elif self._compiled is not None and self._compiled.kind == "rules":
+            return _explain_rules(sentence, label, k)
+        else:
+            items = self._generic_contributions(sentence)
+        matches = F.cue_matches(sentence)
+        author_voice = self._author_voice()
+        scored = []
+        for kind, name, value, contrib in items:
+            others = np.delete(contrib, c)
+            w = float(contrib[c] - (others.mean() if len(others) else 0.0))
+            if w <= 0:
+                continue
+            scored.append({"feature": name, "kind": {"tfidf": "words", "cues": "cue", "rules": "rule"}.get(kind, kind),
+                           "weight": round(w, 4), "description": _describe(kind, name, matches, author_voice)})
+        scored.sort(key=lambda d: -d["weight"])
+        return scored[:k]
+
+    def _author_voice(self) -> bool:
+        spec = self._spec or {}
+        return any(b.get("preprocessor") == "author_voice_lower" for b in spec.get("blocks", []))
+
+    def _generic_contributions(self, sentence: str) -> list[tuple[str, str, float, np.ndarray]]:
+        """Per-feature contributions for linear-ish scikit-learn pipelines that are not compiled."""
+        est = self.estimator
+        steps = getattr(est, "steps", None)
+        if not steps:
+            return []
+        feats, clf = est[:-1], steps[-1][1]
+        W = None
+        if hasattr(clf, "coef_"):
+            W = np.asarray(clf.coef_)
+        elif hasattr(clf, "feature_log_prob_"):
+            W = -np.asarray(clf.feature_log_prob_) if type(clf).__name__ == "ComplementNB" else np.asarray(clf.feature_log_prob_)
+        elif hasattr(clf, "calibrated_classifiers_"):
+            W = np.mean([np.asarray(cc.estimator.coef_) for cc in clf.calibrated_classifiers_], axis=0)
+        if W is None:
+            return []
+        x = feats.transform([sentence])
+        x = x.tocsr() if hasattr(x, "tocsr") else x
+        names = feats.get_feature_names_out()
+        out = []
+        for j, v in zip(x.indices, x.data):
+            out.append(("tfidf", str(names[j]), float(v), W[:, j] * v))
+        return out
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path, *, force: bool = False) -> Path:
+        """Write the joblib artifact and its model card (``<name>.card.json``) beside it."""
+        from .artifact import save
+
+        return save(self, path, force=force)
+
+    def __repr__(self) -> str:
+        m = (self.card.get("metrics") or {}).get("macro_f1")
+        extra = f", lodo_macro_f1={m:.3f}" if isinstance(m, float) else ""
+        return f"StanceModel(model={self.name!r}, labels={list(self.classes_)}{extra})"
+
+
+def _installed(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _describe(kind: str, name: str, matches: dict[str, list[str]], author_voice: bool) -> str:
+    if kind == "tfidf":
+        if name == "qqquote" or "qqquote" in name.split():
+            return "a quotation stands here (the quoted words themselves are set aside)"
+        where = ", in the author's own voice (outside quotation marks)" if author_voice else ""
+        return f"the words “{name}”{where}"
+    if kind == "cues":
+        desc = F.CUE_DESCRIPTIONS.get(name, name)
+        words = matches.get(name) or (matches.get("quotation") if name in ("has_quote", "scare_quote") else None)
+        return f"{desc}: {', '.join(words[:4])}" if words else desc
+    if kind == "rules":
+        return f"the codebook's hand-written rules point to {name}"
+    return name
+
+
+def _explain_rules(sentence: str, label: str, k: int) -> list[dict[str, Any]]:
+    M = F.cue_matrix([sentence])[0]
+    matches = F.cue_matches(sentence)
+    wanted = {"loaded": ("evaluative", "pejorative_label", "scare_quote"),
+              "quote": ("has_quote", "speech_verb", "attribution_phrase"),
+              "claim": ()}[label]
+    out = []
+    for name in wanted:
+        v = float(M[F.CUE_NAMES.index(name)])
+        if v > 0:
+            out.append({"feature": name, "kind": "cue", "weight": v,
+                        "description": _describe("cues", name, matches, True)})
+    if not out:
+        out.append({"feature": "no cue", "kind": "rule", "weight": 1.0,
+                    "description": "no loaded wording and no attribution cue: the rules fall back to claim"
+                    if label == "claim" else f"the rules chose {label}"})
+    return out[:k]

@@ -1,0 +1,234 @@
+"""Training: ``stance.train(model="hybrid", data=None, seed=0)``.
+
+``data`` is the built-in corpus (default), a ``datasets.Dataset``, a pandas
+``DataFrame``, a list of dicts, or a path to a CSV or JSONL file. Bad data gets
+a :class:`DataError` naming the file, row and column, never a traceback from
+deep inside a library.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from . import LABELS
+
+__all__ = ["train", "read_data", "TrainingData", "DataError", "fingerprint", "lodo_summary"]
+
+
+class DataError(ValueError):
+    """The training or evaluation data is unusable; the message says where and why."""
+
+
+class TrainingData:
+    """Texts, labels, optional document groups and ids, and where they came from."""
+
+    def __init__(self, texts: list[str], labels: list[str], groups: list[str] | None, ids: list[str] | None,
+                 source: str):
+        self.texts = texts
+        self.labels = labels
+        self.groups = groups
+        self.ids = ids
+        self.source = source
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def _rows_from_file(path: Path) -> tuple[list[dict[str, Any]], str]:
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory, expected a CSV or JSONL file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".jsonl", ".ndjson", ".json"):
+            rows = []
+            with path.open(encoding="utf-8") as fh:
+                for lineno, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg}); expected one object per line") from None
+                    if not isinstance(row, dict):
+                        raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
+                    row["__line__"] = lineno
+                    rows.append(row)
+            return rows, str(path)
+        if suffix in (".csv", ".tsv"):
+            with path.open(encoding="utf-8", newline="") as fh:
+                reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
+                rows = []
+                for row in reader:
+                    row["__line__"] = reader.line_num
+                    rows.append(row)
+            return rows, str(path)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start}); convert it to UTF-8") from None
+    raise DataError(f"{path}: unsupported file type {suffix or '(none)'!r}; use a .csv, .tsv or .jsonl file")
+
+
+def _rows_from_object(data: Any) -> tuple[list[dict[str, Any]], str]:
+    mod = type(data).__module__
+    if mod.startswith("datasets"):
+        if not hasattr(data, "column_names") or not hasattr(data, "to_list"):
+            raise DataError("pass a datasets.Dataset (not a DatasetDict: pick a split, e.g. data['train'])")
+        rows = data.to_list()
+        return rows, f"datasets.Dataset({len(rows)} rows)"
+    if mod.startswith("pandas"):
+        if not hasattr(data, "to_dict"):
+            raise DataError(f"unsupported pandas object {type(data).__name__}; pass a DataFrame")
+        return data.to_dict("records"), f"DataFrame({len(data)} rows)"
+    if isinstance(data, (list, tuple)) and all(isinstance(r, dict) for r in data):
+        return list(data), f"list({len(data)} rows)"
+    raise DataError(
+        f"unsupported data of type {type(data).__name__}; pass None (the built-in corpus), a datasets.Dataset, "
+        "a pandas DataFrame, a list of dicts, or a path to a CSV/JSONL file"
+    )
+
+
+def read_data(data: Any = None, text_column: str = "text", label_column: str = "label",
+              group_column: str | None = "doc_id", id_column: str | None = "id",
+              labels: Iterable[str] | None = LABELS) -> TrainingData:
+    """Validate and read labelled data into a :class:`TrainingData`.
+
+    ``labels``: the allowed label names (``None`` allows any, for custom schemes).
+    """
+    if data is None:
+        from . import corpus
+
+        rows = corpus.records()
+        return TrainingData([r["text"] for r in rows], [r["label"] for r in rows], [r["doc_id"] for r in rows],
+                            [r["id"] for r in rows], "stance corpus (labels/gold.jsonl)")
+    label_names = None
+    if isinstance(data, (str, Path)):
+        rows, source = _rows_from_file(Path(data))
+    else:
+        rows, source = _rows_from_object(data)
+        if type(data).__module__.startswith("datasets"):
+            feat = data.features.get(label_column)
+            label_names = getattr(feat, "names", None)
+    if not rows:
+        raise DataError(f"{source}: the data is empty (no rows)")
+    columns = set().union(*(r.keys() for r in rows[:50])) - {"__line__"}
+    for col, what in ((text_column, "text"), (label_column, "label")):
+        if col not in columns:
+            raise DataError(
+                f"{source}: no {what} column {col!r}; columns are: {', '.join(sorted(map(str, columns)))}. "
+                f"Choose it with --{what}-column / {what}_column="
+            )
+    texts, ys = [], []
+    for i, r in enumerate(rows):
+        where = f"{source}:{r.get('__line__', i + 1)}" if "__line__" in r else f"{source}, row {i}"
+        t = r.get(text_column)
+        if not isinstance(t, str):
+            raise DataError(f"{where}: field {text_column!r} is {type(t).__name__}, not text")
+        y = r.get(label_column)
+        if label_names is not None and isinstance(y, (int, np.integer)) and 0 <= y < len(label_names):
+            y = label_names[y]
+        if y is None or (isinstance(y, float) and np.isnan(y)) or (isinstance(y, str) and not y.strip()):
+            raise DataError(f"{where}: field {label_column!r} is empty")
+        y = str(y).strip()
+        if labels is not None and y not in labels:
+            raise DataError(f"{where}: unknown label {y!r} in field {label_column!r}; expected one of {', '.join(labels)}")
+        texts.append(t)
+        ys.append(y)
+    if len(set(ys)) < 2:
+        raise DataError(f"{source}: every row has the label {ys[0]!r}; a classifier needs at least two classes")
+    groups = [str(r[group_column]) for r in rows] if group_column and group_column in columns and all(
+        r.get(group_column) is not None for r in rows) else None
+    ids = [str(r[id_column]) for r in rows] if id_column and id_column in columns else None
+    return TrainingData(texts, ys, groups, ids, source)
+
+
+def fingerprint(data: TrainingData) -> str:
+    """sha256 of the training rows (ids, or texts when there are none, and labels)."""
+    h = hashlib.sha256()
+    keys = data.ids if data.ids is not None else data.texts
+    for k, y in zip(keys, data.labels):
+        h.update(k.encode("utf-8") + b"\t" + y.encode("utf-8") + b"\n")
+    return "sha256:" + h.hexdigest()
+
+
+def lodo_summary(model: str, data: TrainingData, seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
+    """Leave-one-document-out macro-F1 (95% bootstrap interval) and per-class F1."""
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
+
+    from . import models
+
+    if data.groups is None or len(set(data.groups)) < 2:
+        raise DataError(f"{data.source}: leave-one-document-out needs a document column with two or more documents")
+    est = models.make(model, seed=seed)
+    y = np.asarray(data.labels, dtype=object)
+    pred = cross_val_predict(est, data.texts, y, groups=data.groups, cv=LeaveOneGroupOut())
+    classes = sorted(set(data.labels))
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    boots = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, n, n)
+        boots.append(f1_score(y[idx], pred[idx], labels=classes, average="macro", zero_division=0))
+    per_class = f1_score(y, pred, labels=classes, average=None, zero_division=0)
+    return {
+        "scheme": "leave-one-document-out",
+        "documents": len(set(data.groups)),
+        "sentences": n,
+        "macro_f1": float(f1_score(y, pred, labels=classes, average="macro", zero_division=0)),
+        "macro_f1_ci95": [float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))],
+        "accuracy": float(np.mean(y == pred)),
+        "per_class_f1": {c: float(f) for c, f in zip(classes, per_class)},
+        "bootstrap": {"resamples": n_boot, "unit": "sentence", "seed": seed},
+    }
+
+
+def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column: str = "text",
+          label_column: str = "label", evaluate: bool = False, **params: Any):
+    """Fit the named model and return a :class:`stance.model.StanceModel`.
+
+    ``evaluate=True`` adds a leave-one-document-out summary to the model card
+    (when the data has documents). ``params`` go to :func:`stance.models.make`.
+    Same data and seed give the same model and predictions.
+    """
+    from . import __version__, models
+    from .model import StanceModel
+
+    models._check_name(model)
+    td = read_data(data, text_column, label_column)
+    est = models.make(model, seed=seed, **params)
+    est.fit(td.texts, np.asarray(td.labels, dtype=object))
+    counts = {c: td.labels.count(c) for c in sorted(set(td.labels))}
+    card: dict[str, Any] = {
+        "model": model,
+        "description": models.describe(model),
+        "params": {k: repr(v) for k, v in params.items()},
+        "stance_version": __version__,
+        "sklearn_version": _version("scikit-learn"),
+        "numpy_version": _version("numpy"),
+        "labels": [str(c) for c in est.classes_],
+        "training_data": {"source": td.source, "rows": len(td), "label_counts": counts,
+                          "fingerprint": fingerprint(td)},
+        "trained": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "seed": seed,
+        "metrics": None,
+    }
+    if evaluate and td.groups is not None and len(set(td.groups)) > 1:
+        card["metrics"] = lodo_summary(model, td, seed=seed)
+    return StanceModel(est, card)
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "unknown"
