@@ -81,7 +81,7 @@ def _label(args: argparse.Namespace) -> int:
                 records = L.iter_jsonl_records(fh, name, args.text_field, args.id_field, args.encoding, bar)
                 for lineno, rid, text in records:
                     doc = model.label_text(text, explain=args.explain, k=args.k, id=rid or f"line {lineno}")
-                    total += _emit(writer, name, rid or str(lineno), doc, documents)
+                    total += _emit(writer, name, rid or str(lineno), doc, documents, text)
             else:
                 total += _label_chunks(model, writer, name, L.iter_text_chunks(fh, name, args.encoding, progress=bar),
                                        args, documents)
@@ -96,17 +96,18 @@ def _label(args: argparse.Namespace) -> int:
     if args.html:
         from .html import write
 
-        write(args.html, documents, force=args.force, title="stance: " + ", ".join(args.files or ["stdin"]))
+        write(args.html, [d for d, _ in documents], force=args.force, source_texts=[t for _, t in documents],
+              title="stance: " + ", ".join(args.files or ["stdin"]))
         print(f"wrote {args.html}", file=sys.stderr)
     return 0
 
 
-def _emit(writer, source: str, record: str | None, doc, documents: list | None) -> int:
+def _emit(writer, source: str, record: str | None, doc, documents: list | None, text: str | None = None) -> int:
     for i, s in enumerate(doc.sentences):
         writer.sentence(source, record, i, s)
     writer.summary(source, record, doc.summary["counts"], doc.summary["labelled"])
     if documents is not None:
-        documents.append(doc)
+        documents.append((doc, text))
     return len(doc.sentences)
 
 
@@ -118,7 +119,8 @@ def _label_chunks(model, writer, name: str, chunks, args: argparse.Namespace, do
 
     counts: Counter = Counter()
     n = labelled = 0
-    kept = []
+    kept: list = []
+    texts: list[str] = []
     for offset, chunk in chunks:
         if args.sentences:
             lines = [(m.start() + offset, m.group()) for m in _LINE.finditer(chunk) if m.group().strip()]
@@ -134,10 +136,11 @@ def _label_chunks(model, writer, name: str, chunks, args: argparse.Namespace, do
         labelled += doc.summary["labelled"]
         if documents is not None:
             kept.extend(doc.sentences)
+            texts.append(chunk)
     if n:
         writer.summary(name, None, {c: counts.get(c, 0) for c in model.classes_}, labelled)
     if documents is not None and kept:
-        documents.append(Document(kept, labels=tuple(model.classes_), id=name))
+        documents.append((Document(kept, labels=tuple(model.classes_), id=name), "".join(texts)))
     return n
 
 

@@ -133,6 +133,11 @@ class _Tfidf:
         self.vocab: dict[str, int] = block["vocabulary"]
         self.idf = block["idf"]
         self.names: list[str] | None = None
+        # With no vocabulary pruning, every known n-gram is made of known words, so
+        # n-grams need only be built over runs of known words (much faster).
+        self.closed = self.lo == 1 and all(
+            all(w in self.vocab for w in t.split(" ")) for t in self.vocab if " " in t
+        )
 
     def terms(self, text: str) -> list[str]:
         tokens = self.token.findall(self.pre(text))
@@ -142,13 +147,32 @@ class _Tfidf:
             out = out + [" ".join(tokens[i : i + k]) for i in range(n - k + 1)]
         return out
 
-    def row(self, text: str) -> tuple[list[int], list[float]]:
-        counts: dict[int, int] = {}
+    def _counts(self, text: str) -> dict[int, int]:
         vocab = self.vocab
-        for t in self.terms(text):
-            j = vocab.get(t)
-            if j is not None:
+        counts: dict[int, int] = {}
+        if not self.closed:
+            for t in self.terms(text):
+                j = vocab.get(t)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            return counts
+        tokens = self.token.findall(self.pre(text))
+        known = [t in vocab for t in tokens]
+        for t, ok in zip(tokens, known):
+            if ok:
+                j = vocab[t]
                 counts[j] = counts.get(j, 0) + 1
+        n = len(tokens)
+        for k in range(2, self.hi + 1):
+            for i in range(n - k + 1):
+                if all(known[i : i + k]):
+                    j = vocab.get(" ".join(tokens[i : i + k]))
+                    if j is not None:
+                        counts[j] = counts.get(j, 0) + 1
+        return counts
+
+    def row(self, text: str) -> tuple[list[int], list[float]]:
+        counts = self._counts(text)
         if not counts:
             return [], []
         cols = list(counts)

@@ -139,19 +139,21 @@ _NUMBER_WORDS = frozenset(
 )
 _SUPERLATIVE_WORDS = frozenset("most least best worst".split())
 _PRONOUNS = frozenset("he she they it we i".split())
+_DIGIT = re.compile(r"\d")
 _POSSESSIVE = re.compile(r"[’']s?$")
 
 
 @lru_cache(maxsize=None)
-def _phrase_table() -> tuple[dict[str, str], int]:
-    """Lower-cased phrase -> lexicon group, and the longest phrase length in words."""
+def _phrase_table() -> tuple[dict[str, str], dict[str, int]]:
+    """Lower-cased phrase -> lexicon group, and first word -> longest phrase it starts (in words)."""
     table: dict[str, str] = {}
-    longest = 1
+    longest: dict[str, int] = {}
     for group, name in _SCANNED:
         for entry in lexicon(name):
-            key = " ".join(entry.split())
+            words = entry.split()
+            key = " ".join(words)
             table.setdefault(key, group)
-            longest = max(longest, len(key.split()))
+            longest[words[0]] = max(longest.get(words[0], 1), len(words))
     return table, longest
 
 
@@ -160,17 +162,22 @@ def _scan(words: list[str]) -> list[tuple[int, int, str]]:
     table, longest = _phrase_table()
     hits = []
     i, n = 0, len(words)
+    get = table.get
     while i < n:
-        for k in range(min(longest, n - i), 0, -1):
-            key = words[i] if k == 1 else " ".join(words[i : i + k])
-            group = table.get(key)
-            if group is None and k == 1:
-                group = table.get(_POSSESSIVE.sub("", key))
+        w = words[i]
+        k_max = longest.get(w, 1)
+        for k in range(k_max if k_max < n - i else n - i, 1, -1):
+            group = get(" ".join(words[i : i + k]))
             if group is not None:
                 hits.append((i, i + k, group))
                 i += k
                 break
         else:
+            group = get(w)
+            if group is None and ("'" in w or "’" in w):
+                group = get(_POSSESSIVE.sub("", w))
+            if group is not None:
+                hits.append((i, i + 1, group))
             i += 1
     return hits
 
@@ -203,16 +210,18 @@ def cue_vector(text: str) -> list[float]:
             verb_positions.append(i)
     n_verbs = counts["verbs"]
     pronoun_speaker = any(i > 0 and lower[i - 1] in _PRONOUNS for i in verb_positions)
-    short_quotes = sum(
+    # A short quoted phrase in the author's own sentence is a scare quote; a short
+    # quotation introduced by a speech verb or "according to" is just a quote.
+    short_quotes = 0 if (n_verbs or counts["attribution"]) else sum(
         1 for s, e in spans if len(text[s + 1 : e - 1].split()) <= 3 and (e - s) < 0.5 * n_chars
     )
     stripped = text.lstrip()
     after_quote, inverted = _quote_verb_patterns()
     quote_then_verb = bool(spans and n_verbs and (after_quote.search(text) or inverted.search(text)))
     superlatives = sum(
-        1 for w in lower if w in _SUPERLATIVE_WORDS or (len(w) > 5 and w.endswith("est") and w not in _NOT_SUPERLATIVE)
+        1 for w in lower if w in _SUPERLATIVE_WORDS or (w.endswith("est") and len(w) > 5 and w not in _NOT_SUPERLATIVE)
     )
-    number = any(w in _NUMBER_WORDS or any(c.isdigit() for c in w) for w in lower)
+    number = bool(_DIGIT.search(voice)) or not _NUMBER_WORDS.isdisjoint(lower)
     n_words = len(_WORD.findall(text)) if spans else len(tokens)
     return [
         1.0 if spans else 0.0,

@@ -59,7 +59,7 @@ def _decoded_lines(fh: IO[bytes], name: str, encoding: str) -> Iterator[tuple[in
             line = decoder.decode(raw)
         except UnicodeDecodeError as exc:
             raise InputError(
-                f"{name}:{lineno}: not valid {encoding} (byte {pos + exc.start} of the file); "
+                f"{name}:{lineno}: not valid {encoding.removesuffix('-sig')} (byte {pos + exc.start} of the file); "
                 "pass the right --encoding (for example --encoding latin-1)"
             ) from None
         pos += len(raw)
@@ -180,9 +180,9 @@ class TableWriter(Writer):
             self.out.write(f"== {source}{'' if record is None else f' [{record}]'}\n")
         p = s.probabilities or {}
         conf = f"{p[s.label]:.2f}" if s.label in p else "    "
-        extra = f" ({s.speaker})" if s.speaker else (f" ({s.reason})" if s.reason else "")
+        extra = f"[{s.speaker}] " if s.speaker else (f"[{s.reason}] " if s.reason else "")
         room = self.width - 20
-        text = " ".join(s.text.split()) + extra
+        text = extra + " ".join(s.text.split())
         text = text if len(text) <= room else text[: room - 1] + "…"
         self.out.write(f"{index:4d} {self._MARK.get(s.label, s.label):6s} {conf} {text}\n")
         if self.explain and s.explanation:

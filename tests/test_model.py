@@ -1,0 +1,222 @@
+"""StanceModel: compiled inference, label_text, explain, persistence, the shipped default."""
+
+import json
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import stance
+from stance import artifact
+from stance.artifact import ArtifactError, VersionWarning
+from stance.training import read_data
+
+SENTENCES = [
+    "Cuba sent 27 doctors to Peru in May.",
+    '"We are proud of our doctors," the minister said.',
+    "The Castro regime cynically exploits its slave doctors.",
+    "According to the ministry, 400 nurses arrived on Monday.",
+    "",
+    "x" * 2000,
+]
+
+
+@pytest.fixture(scope="module")
+def hybrid():
+    return stance.train("hybrid", seed=0)
+
+
+@pytest.fixture(scope="module")
+def default():
+    return stance.load()
+
+
+@pytest.mark.parametrize("name", ["hybrid", "tfidf-lr", "rules", "majority"])
+def test_compiled_form_equals_the_estimator(name):
+    m = stance.train(name, seed=0)
+    assert m._compiled is not None
+    X = read_data().texts + SENTENCES
+    np.testing.assert_allclose(m.predict_proba(X), m.estimator.predict_proba(X), atol=1e-9)
+    assert list(m.predict(X)) == list(m.estimator.predict(X))
+
+
+def test_uncompiled_models_use_the_estimator():
+    m = stance.train("nb", seed=0)
+    assert m._compiled is None
+    assert m.predict(SENTENCES[:3]).shape == (3,)
+
+
+def test_predict_validates_input(hybrid):
+    with pytest.raises(TypeError, match="single string"):
+        hybrid.predict("one sentence")
+    with pytest.raises(TypeError, match="sentence 1 is int"):
+        hybrid.predict(["ok", 3])
+    assert hybrid.predict([]).shape == (0,)
+    assert hybrid.predict_proba([]).shape == (0, 3)
+
+
+def test_save_load_round_trip_identical(tmp_path, hybrid):
+    path = hybrid.save(tmp_path / "m.joblib")
+    card = json.loads((tmp_path / "m.card.json").read_text())
+    assert card["model"] == "hybrid" and card["labels"] == ["claim", "loaded", "quote"]
+    assert card["training_data"]["fingerprint"].startswith("sha256:")
+    assert card["seed"] == 0 and card["sklearn_version"] and card["stance_version"] == stance.__version__
+    loaded = stance.load(path)
+    X = read_data().texts
+    assert np.array_equal(loaded.predict_proba(X), hybrid.predict_proba(X))
+    np.testing.assert_allclose(loaded.estimator.predict_proba(X), hybrid.estimator.predict_proba(X), atol=0)
+    with pytest.raises(FileExistsError, match="force"):
+        hybrid.save(path)
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError):
+        hybrid.save(path)
+    assert path.read_bytes() == before
+    hybrid.save(path, force=True)
+
+
+def test_same_data_and_seed_same_model(hybrid):
+    again = stance.train("hybrid", seed=0)
+    X = read_data().texts
+    assert np.array_equal(again.predict_proba(X), hybrid.predict_proba(X))
+    assert again.card["training_data"]["fingerprint"] == hybrid.card["training_data"]["fingerprint"]
+
+
+def test_load_refuses_non_artifacts(tmp_path):
+    txt = tmp_path / "notes.joblib"
+    txt.write_text("hello")
+    with pytest.raises(ArtifactError, match="not a stance model artifact"):
+        stance.load(txt)
+    other = tmp_path / "other.joblib"
+    joblib.dump({"some": "dict"}, other)
+    with pytest.raises(ArtifactError, match="format marker"):
+        stance.load(other)
+    newer = tmp_path / "newer.joblib"
+    joblib.dump({"format": "stance-model", "format_version": 99, "card": {}, "estimator": b""}, newer)
+    with pytest.raises(ArtifactError, match="upgrade stance"):
+        stance.load(newer)
+    with pytest.raises(FileNotFoundError):
+        stance.load(tmp_path / "missing.joblib")
+
+
+def test_version_mismatch_warns(tmp_path, hybrid):
+    path = hybrid.save(tmp_path / "m.joblib")
+    payload = joblib.load(path)
+    payload["card"]["sklearn_version"] = "0.0.1"
+    joblib.dump(payload, path)
+    with pytest.warns(VersionWarning, match="scikit-learn 0.0.1"):
+        m = stance.load(path)
+    assert m.predict(SENTENCES[:2]).shape == (2,)
+
+
+def test_unloadable_estimator_gives_clear_error(tmp_path, hybrid):
+    path = hybrid.save(tmp_path / "m.joblib")
+    payload = joblib.load(path)
+    payload["estimator"] = b"not a pickle"
+    payload["card"]["sklearn_version"] = "0.0.1"
+    joblib.dump(payload, path)
+    with pytest.warns(VersionWarning):
+        m = stance.load(path)
+    assert m.predict(SENTENCES[:1]).shape == (1,)  # the compiled form still labels
+    with pytest.raises(ArtifactError, match="cannot be loaded with the installed scikit-learn"):
+        m.estimator
+
+
+def test_default_model_is_shipped_and_labels(default):
+    assert artifact.DEFAULT_PATH.exists()
+    assert default.name == "hybrid" and default.card.get("default") is True
+    assert default.card["metrics"]["scheme"] == "leave-one-document-out"
+    assert list(default.predict(SENTENCES[:3])) == ["claim", "quote", "loaded"]
+
+
+def test_default_rebuilds_when_estimator_cannot_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("STANCE_HOME", str(tmp_path))
+    monkeypatch.setattr(artifact, "_warned", set())
+    m = stance.load()
+    m._estimator_bytes = b"broken"
+    with pytest.warns(VersionWarning, match="rebuilt it from the shipped corpus"):
+        est = m.estimator
+    X = read_data().texts
+    np.testing.assert_allclose(est.predict_proba(X), m.predict_proba(X), atol=1e-9)
+    assert list((tmp_path / "models").glob("default-rebuilt-*.joblib"))
+    with warnings.catch_warnings():  # warned once; the second rebuild comes from the cache
+        warnings.simplefilter("error")
+        m2 = stance.load()
+        m2._estimator_bytes = b"broken"
+        m2.estimator
+
+
+def test_label_text_offsets_exclusions_speakers(default):
+    text = (
+        "Cuba Sends Doctors to Peru\n\n"
+        "Working Conditions\n"
+        "Cuba sent 27 doctors to Peru in June. "
+        "“We are proud of our doctors,” Health Minister José Portal said. "
+        "What happens next?\n"
+        "Leave a Reply\n"
+    )
+    doc = default.label_text(text)
+    for s in doc.sentences:
+        assert text[s.start : s.end] == s.text
+    by_text = {s.text: s for s in doc.sentences}
+    assert by_text["Working Conditions"].label == "excluded" and by_text["Working Conditions"].reason == "heading"
+    assert by_text["What happens next?"].reason == "question"
+    assert by_text["Leave a Reply"].reason == "boilerplate"
+    assert by_text["Cuba Sends Doctors to Peru"].label != "excluded"  # the headline is a sentence
+    q = by_text["“We are proud of our doctors,” Health Minister José Portal said."]
+    assert q.label == "quote" and q.speaker == "Health Minister José Portal"
+    assert abs(sum(q.probabilities.values()) - 1) < 1e-9
+    assert doc.summary["labelled"] + doc.summary["excluded"] == len(doc.sentences)
+    assert doc.summary["speakers"] == ["Health Minister José Portal"]
+    assert json.dumps(doc.to_dict())
+
+
+def test_label_text_offset_shift(default):
+    doc = default.label_text("Cuba sent doctors.", offset=100, headline=False)
+    assert (doc.sentences[0].start, doc.sentences[0].end) == (100, 118)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+def test_label_text_never_raises_and_offsets_slice_back(text):
+    doc = _DEFAULT.label_text(text)
+    for s in doc.sentences:
+        assert text[s.start : s.end] == s.text
+        assert s.label in ("claim", "quote", "loaded", "excluded")
+
+
+_DEFAULT = stance.load()
+
+
+def test_very_long_sentence(default):
+    text = "word " * 20000 + "end."
+    doc = default.label_text(text)
+    assert doc.sentences and all(text[s.start : s.end] == s.text for s in doc.sentences)
+
+
+def test_explain_names_the_loaded_words(default):
+    ex = default.explain("The Castro regime cynically exploits its slave doctors.", k=5)
+    assert 1 <= len(ex) <= 5
+    assert all(e["weight"] > 0 and e["description"] for e in ex)
+    assert [e["weight"] for e in ex] == sorted((e["weight"] for e in ex), reverse=True)
+    assert any("regime" in e["description"] for e in ex)
+    quote = default.explain('"We are proud," the minister said.', label="quote")
+    assert any(e["feature"] in ("speech_verb", "has_quote", "opens_with_quote", "quote_then_verb") for e in quote)
+    with pytest.raises(ValueError, match="unknown label"):
+        default.explain("x", label="opinion")
+
+
+def test_explain_for_uncompiled_and_rules_models():
+    nb = stance.train("nb", seed=0)
+    assert nb.explain("The Castro regime exploits slave doctors.", k=3)
+    rules = stance.train("rules", seed=0)
+    ex = rules.explain("The Castro regime exploits slave doctors.")
+    assert ex[0]["feature"] in ("pejorative_label", "evaluative")
+
+
+def test_model_pickles(default):
+    again = pickle.loads(pickle.dumps(default))
+    assert np.array_equal(again.predict_proba(SENTENCES), default.predict_proba(SENTENCES))

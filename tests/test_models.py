@@ -1,0 +1,126 @@
+"""The baseline ladder: scikit-learn's estimator contract, fitting, determinism."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_predict
+from sklearn.utils import estimator_checks as ec
+
+from stance import models
+from stance.training import read_data
+
+BASELINES = models.names()
+
+
+@pytest.fixture(scope="module")
+def data():
+    td = read_data()
+    return td.texts, np.asarray(td.labels, dtype=object), td.groups
+
+
+def test_registry_lists_the_ladder():
+    assert BASELINES == ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid"]
+    assert "embed" in models.names(optional=True)
+    with pytest.raises(ValueError, match="hybird.*Did you mean hybrid"):
+        models.make("hybird")
+
+
+# scikit-learn's API checks that apply to text estimators (its data-based checks
+# feed numeric arrays, which a sentence classifier rejects by design).
+API_CHECKS = [
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_no_attributes_set_in_init",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_mixin_order",
+    "check_valid_tag_types",
+]
+
+
+def _leaf_estimators(est):
+    yield est
+    for v in est.get_params(deep=True).values():
+        if hasattr(v, "get_params") and hasattr(v, "fit"):
+            yield v
+
+
+@pytest.mark.parametrize("name", BASELINES)
+@pytest.mark.parametrize("check", API_CHECKS)
+def test_sklearn_api_checks(name, check):
+    for est in _leaf_estimators(models.make(name)):
+        fn = getattr(ec, check, None)
+        if fn is None:
+            pytest.skip(f"{check} not in this scikit-learn")
+        if check == "check_valid_tag_types":
+            fn(type(est).__name__, est)
+        else:
+            fn(type(est).__name__, est)
+
+
+@pytest.mark.parametrize("name", BASELINES)
+def test_fit_predict_clone_pickle_deterministic(name, data):
+    X, y, _ = data
+    est = models.make(name, seed=0).fit(X, y)
+    pred = est.predict(X[:40])
+    assert set(pred) <= {"claim", "quote", "loaded"}
+    P = est.predict_proba(X[:40])
+    assert P.shape == (40, len(est.classes_)) and np.allclose(P.sum(axis=1), 1)
+    again = clone(models.make(name, seed=0)).fit(X, y)
+    assert np.array_equal(again.predict_proba(X[:40]), P)
+    assert np.array_equal(pickle.loads(pickle.dumps(est)).predict_proba(X[:40]), P)
+
+
+@pytest.mark.parametrize("name", ["rules", "majority"])
+def test_text_estimators_reject_non_text(name, data):
+    X, y, _ = data
+    est = models.make(name)
+    with pytest.raises(TypeError, match="single string"):
+        est.fit("one sentence", y[:1])
+    with pytest.raises(TypeError):
+        est.fit([1, 2, 3], ["claim", "quote", "loaded"])
+
+
+def test_cross_val_and_grid_search_work(data):
+    X, y, groups = data
+    pred = cross_val_predict(models.make("hybrid"), X, y, groups=groups, cv=GroupKFold(3))
+    assert len(pred) == len(y)
+    gs = GridSearchCV(models.make("hybrid"), {"clf__C": [1.0, 3.0]}, cv=GroupKFold(3), scoring="f1_macro")
+    gs.fit(X, y, groups=groups)
+    assert gs.best_params_["clf__C"] in (1.0, 3.0)
+
+
+def test_make_passes_params_and_seed():
+    est = models.make("tfidf-svm", seed=7, clf__estimator__C=2.0)
+    params = est.get_params()
+    assert params["clf__estimator__C"] == 2.0
+    assert params["clf__estimator__random_state"] == 7
+
+
+def test_hybrid_learns_nothing_outside_fit(data):
+    """The vocabulary comes from the training fold alone."""
+    X, y, groups = data
+    test_doc = groups[0]
+    train_idx = [i for i, g in enumerate(groups) if g != test_doc]
+    est = models.make("hybrid").fit([X[i] for i in train_idx], y[train_idx])
+    vec = est.named_steps["features"].transformer_list[0][1]
+    analyze = vec.build_analyzer()
+    seen = {t for i in train_idx for t in analyze(X[i])}
+    only_in_test = {t for i, g in enumerate(groups) if g == test_doc for t in analyze(X[i])} - seen
+    assert only_in_test, "the held-out document should have n-grams of its own"
+    assert not only_in_test & set(vec.vocabulary_)
+    assert set(vec.vocabulary_) == seen
+
+
+def test_rules_follow_the_decision_procedure():
+    est = models.make("rules").fit(["a"], ["claim"])
+    X = [
+        "Cuba sent 27 doctors to Peru in May.",
+        '"We are proud," the minister said.',
+        "The Castro regime said it would send more slave doctors.",
+    ]
+    assert list(est.predict(X)) == ["claim", "quote", "loaded"]
