@@ -171,6 +171,75 @@ class _Tfidf:
                         counts[j] = counts.get(j, 0) + 1
         return counts
 
+    def _ngram_index(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """For k >= 2: sorted integer codes of the known k-grams (from word ids) and their columns."""
+        if getattr(self, "_index", None) is None:
+            V = len(self.vocab) + 1
+            by_k: dict[int, tuple[list[int], list[int]]] = {}
+            for term, col in self.vocab.items():
+                words = term.split(" ")
+                if len(words) > 1:
+                    code = 0
+                    for w in words:
+                        code = code * V + self.vocab[w]
+                    by_k.setdefault(len(words), ([], []))[0].append(code)
+                    by_k[len(words)][1].append(col)
+            index = {}
+            for k, (codes, cols) in by_k.items():
+                order = np.argsort(codes)
+                index[k] = (np.asarray(codes, dtype=np.int64)[order], np.asarray(cols, dtype=np.int64)[order])
+            self._index = index
+        return self._index
+
+    def batch(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values) of the tf-idf matrix of ``texts``, vectorised over the batch."""
+        if not self.closed or self.hi > 3 or (len(self.vocab) + 1) ** self.hi >= 2**62:
+            rows, cols, vals = [], [], []
+            for i, t in enumerate(texts):
+                c, v = self.row(t)
+                rows.extend([i] * len(c))
+                cols.extend(c)
+                vals.extend(v)
+            return np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp), np.asarray(vals)
+        vocab_get = self.vocab.get
+        find, pre = self.token.findall, self.pre
+        tokens = [find(pre(t)) for t in texts]
+        lens = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+        ids = np.fromiter((vocab_get(w, -1) for ws in tokens for w in ws), dtype=np.int64, count=int(lens.sum()))
+        row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
+        known = ids >= 0
+        rows_parts, cols_parts = [row_of[known]], [ids[known]]
+        V = len(self.vocab) + 1
+        for k, (codes, cols) in self._ngram_index().items():
+            if k > self.hi or len(ids) < k:
+                continue
+            m = len(ids) - k + 1
+            ok = known[:m].copy()
+            code = ids[:m].copy()
+            for j in range(1, k):
+                ok &= known[j : j + m] & (row_of[j : j + m] == row_of[:m])
+                code = code * V + ids[j : j + m]
+            code, r = code[ok], row_of[:m][ok]
+            pos = np.searchsorted(codes, code)
+            pos[pos >= len(codes)] = 0
+            hit = codes[pos] == code if len(codes) else np.zeros(len(code), dtype=bool)
+            rows_parts.append(r[hit])
+            cols_parts.append(cols[pos[hit]])
+        rows = np.concatenate(rows_parts)
+        cols = np.concatenate(cols_parts)
+        D = len(self.vocab)
+        keys, counts = np.unique(rows * D + cols, return_counts=True)
+        rows, cols = keys // D, keys % D
+        vals = counts.astype(np.float64)
+        if self.sublinear:
+            vals = 1.0 + np.log(vals)
+        if self.idf is not None:
+            vals *= self.idf[cols]
+        if self.norm == "l2" and len(vals):
+            norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=len(texts)))
+            vals /= norms[rows]
+        return rows.astype(np.intp), cols.astype(np.intp), vals
+
     def row(self, text: str) -> tuple[list[int], list[float]]:
         counts = self._counts(text)
         if not counts:
@@ -220,33 +289,33 @@ class CompiledModel:
     # -- features
     def _sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row ids, column ids and values of the feature matrix (the cue blocks included)."""
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
         M = F.cue_matrix(texts) if self.needs_cues else None
         for block, off in zip(self.blocks, self.offsets):
             if block["type"] == "tfidf":
-                vec = self._tfidf[block["name"]]
-                for i, t in enumerate(texts):
-                    c, v = vec.row(t)
-                    rows.extend([i] * len(c))
-                    cols.extend(j + off for j in c)
-                    vals.extend(v)
+                r, c, v = self._tfidf[block["name"]].batch(texts)
             else:
                 assert M is not None
                 D = M if block["type"] == "cues" else np.eye(3)[F.rule_decisions(M, block["min_loaded_cues"])]
                 r, c = np.nonzero(D)
-                rows.extend(r.tolist())
-                cols.extend((c + off).tolist())
-                vals.extend(D[r, c].tolist())
-        return np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp), np.asarray(vals, dtype=np.float64)
+                v = D[r, c]
+            rows.append(r)
+            cols.append(c + off)
+            vals.append(v)
+        if not rows:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         n = len(texts)
         Z = np.tile(self.b, (n, 1))
         if n:
             r, c, v = self._sparse(texts)
-            np.add.at(Z, r, self.W[c] * v[:, None])
+            contrib = self.W[c] * v[:, None]
+            for k in range(Z.shape[1]):
+                Z[:, k] += np.bincount(r, weights=contrib[:, k], minlength=n)
         return Z
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

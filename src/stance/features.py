@@ -140,6 +140,7 @@ _NUMBER_WORDS = frozenset(
 _SUPERLATIVE_WORDS = frozenset("most least best worst".split())
 _PRONOUNS = frozenset("he she they it we i".split())
 _DIGIT = re.compile(r"\d")
+_SUPERLATIVE = re.compile(r"\b(?:most|least|best|worst|\w{3,}est)\b")
 _POSSESSIVE = re.compile(r"[’']s?$")
 
 
@@ -160,17 +161,20 @@ def _phrase_table() -> tuple[dict[str, str], dict[str, int]]:
 def _scan(words: list[str]) -> list[tuple[int, int, str]]:
     """Greedy longest-match lexicon hits over lower-cased words: (start, end, group)."""
     table, longest = _phrase_table()
-    hits = []
-    i, n = 0, len(words)
+    hits: list[tuple[int, int, str]] = []
+    n = len(words)
     get = table.get
-    while i < n:
+    nxt = 0  # the first position not covered by an earlier hit
+    for i in [i for i, w in enumerate(words) if w in longest or "’" in w or "'" in w]:
+        if i < nxt:
+            continue
         w = words[i]
         k_max = longest.get(w, 1)
         for k in range(k_max if k_max < n - i else n - i, 1, -1):
             group = get(" ".join(words[i : i + k]))
             if group is not None:
                 hits.append((i, i + k, group))
-                i += k
+                nxt = i + k
                 break
         else:
             group = get(w)
@@ -178,8 +182,14 @@ def _scan(words: list[str]) -> list[tuple[int, int, str]]:
                 group = get(_POSSESSIVE.sub("", w))
             if group is not None:
                 hits.append((i, i + 1, group))
-            i += 1
+                nxt = i + 1
     return hits
+
+
+def _tokens_like(voice: str, lower: list[str]) -> list[str]:
+    """The original-case tokens matching ``lower`` (lower-casing rarely changes token boundaries)."""
+    tokens = _WORD.findall(voice)
+    return tokens if len(tokens) == len(lower) else lower
 
 
 def _named_speaker(tokens: list[str], lower: list[str], verb_positions: list[int]) -> bool:
@@ -200,8 +210,8 @@ def cue_vector(text: str) -> list[float]:
     spans = quote_spans(text)
     quoted_chars = sum(e - s for s, e in spans)
     voice = author_voice(text) if spans else text
-    tokens = _WORD.findall(voice)
-    lower = [t.lower() for t in tokens]
+    voice_lower = voice.lower()
+    lower = _WORD.findall(voice_lower)
     counts = dict.fromkeys(_GROUPS, 0)
     verb_positions = []
     for i, _, group in _scan(lower):
@@ -218,18 +228,16 @@ def cue_vector(text: str) -> list[float]:
     stripped = text.lstrip()
     after_quote, inverted = _quote_verb_patterns()
     quote_then_verb = bool(spans and n_verbs and (after_quote.search(text) or inverted.search(text)))
-    superlatives = sum(
-        1 for w in lower if w in _SUPERLATIVE_WORDS or (w.endswith("est") and len(w) > 5 and w not in _NOT_SUPERLATIVE)
-    )
+    superlatives = sum(1 for w in _SUPERLATIVE.findall(voice_lower) if w not in _NOT_SUPERLATIVE)
     number = bool(_DIGIT.search(voice)) or not _NUMBER_WORDS.isdisjoint(lower)
-    n_words = len(_WORD.findall(text)) if spans else len(tokens)
+    n_words = len(_WORD.findall(text)) if spans else len(lower)
     return [
         1.0 if spans else 0.0,
         quoted_chars / n_chars,
         1.0 if stripped[:1] in "“\"‘'" and spans and spans[0][0] == len(text) - len(stripped) else 0.0,
         float(min(n_verbs, 3)),
         float(min(counts["attribution"], 2)),
-        1.0 if n_verbs and _named_speaker(tokens, lower, verb_positions) else 0.0,
+        1.0 if n_verbs and _named_speaker(_tokens_like(voice, lower), lower, verb_positions) else 0.0,
         1.0 if pronoun_speaker else 0.0,
         1.0 if quote_then_verb else 0.0,
         float(min(counts["evaluative"], 3)),

@@ -1,0 +1,94 @@
+"""``stance models`` and ``stance download``: the published pretrained models.
+
+``add_parsers(subparsers)`` adds both subcommands to an argparse subparsers
+object; each handler takes the parsed Namespace and returns an exit code.
+Errors are ``stance.registry.RegistryError`` (unknown name, checksum, download)
+or ``stance.cli.UserError``, each with a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+__all__ = ["add_parsers", "models_command", "download_command"]
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "-"
+    if n < 1000:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("kB", "MB", "GB"):
+        value /= 1000
+        if value < 1000 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def models_command(args: argparse.Namespace) -> int:
+    """List the published models: name, version, size, macro-F1, cached, path."""
+    from . import registry
+
+    reg = registry.default_registry()
+    listing: list[dict[str, Any]] = []
+    for e in reg.entries():
+        path = reg.local_path(e.name)
+        listing.append({**e.to_dict(), "cached": reg.is_cached(e.name), "path": str(path)})
+    if args.json:
+        print(json.dumps(listing, indent=2, ensure_ascii=False))
+        return 0
+    rows = [["NAME", "VERSION", "SIZE", "MACRO-F1 (LODO, 95% CI)", "CACHED", "PATH"]]
+    for d in listing:
+        e = reg.entry(d["name"])
+        rows.append([e.name, e.version, _size(e.size), e.headline(),
+                     "yes" if d["cached"] else ("no" if e.published else "unpublished"), d["path"]])
+    print(_table(rows))
+    print(f"cache: {reg.cache}  (set STANCE_HOME to move it; `stance download NAME` fetches a model)")
+    return 0
+
+
+def download_command(args: argparse.Namespace) -> int:
+    """Download model ``args.name`` into the cache (again with ``--force``)."""
+    from . import registry
+    from .cli import UserError
+
+    reg = registry.default_registry()
+    e = reg.entry(args.name)  # UnknownModelError with suggestions
+    if registry.is_offline():
+        raise UserError(f"cannot download model {e.name!r}: offline mode is on "
+                        "(STANCE_OFFLINE is set); unset it to download")
+    if not args.force and reg.is_cached(e.name):
+        print(f"{e.name} {e.version} is already cached at {reg.local_path(e.name)} "
+              "(checksum verified; --force downloads it again)")
+        return 0
+    path = reg.fetch(e.name, offline=False, force=args.force)
+    print(f"downloaded {e.name} {e.version} ({_size(e.size)}, sha256 verified) to {path}")
+    return 0
+
+
+def add_parsers(subparsers: Any) -> None:
+    """Add ``models`` and ``download`` to an argparse subparsers object."""
+    m = subparsers.add_parser(
+        "models", help="list the published pretrained models and whether they are cached",
+        description="List the published pretrained models: version, download size, headline "
+                    "leave-one-document-out macro-F1 with its 95%% interval, and whether a verified "
+                    "copy is in the local cache (STANCE_HOME, else the user cache directory).")
+    m.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    m.set_defaults(func=models_command)
+
+    d = subparsers.add_parser(
+        "download", help="download a published model into the cache and verify its checksum",
+        description="Download a published model into the local cache; the file is kept only if its "
+                    "sha256 matches the manifest shipped with stance. STANCE_REGISTRY_URL overrides "
+                    "the download location.")
+    d.add_argument("name", metavar="NAME", help="model name (see `stance models`)")
+    d.add_argument("--force", action="store_true", help="download again even if a verified copy is cached")
+    d.set_defaults(func=download_command)
