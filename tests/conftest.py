@@ -1,5 +1,10 @@
+import os
 import shutil
 from pathlib import Path
+
+# Tests never reach the network: the embedding model comes from a local package.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import pytest
 
