@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ._paths import data_root
+from .tables import json_object
 
 __all__ = [
     "LABELS",
@@ -84,12 +85,9 @@ def _read_jsonl(path: Path, rel: str) -> list[tuple[int, dict[str, Any]]]:
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(Problem(rel, n, None, f"not valid JSON ({exc.msg})"))
-                continue
-            if not isinstance(row, dict):
-                problems.append(Problem(rel, n, None, "a row must be a JSON object"))
+                row = json_object(line)
+            except ValueError as exc:
+                problems.append(Problem(rel, n, None, str(exc)))
                 continue
             rows.append((n, row))
     if problems:

@@ -787,55 +787,19 @@ class OutsideData:
         return len(self.texts)
 
 
-def _tab_or_sniff(path: Path) -> str:
-    if path.suffix.lower() == ".tsv":
-        return "\t"
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        header = fh.readline()
-    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
 def _read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    """Columns and rows of a CSV/TSV/JSONL/JSON file or a ``datasets`` directory."""
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        rows: list[dict[str, Any]] = []
-        with path.open(encoding="utf-8-sig") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise EvaluationError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-                if not isinstance(row, dict):
-                    raise EvaluationError(f"{path}:{n}: a row must be a JSON object")
-                rows.append(row)
-        cols = list(dict.fromkeys(k for r in rows for k in r))
-        return cols, rows
-    if suffix == ".json":
-        try:
-            obj = json.loads(path.read_text(encoding="utf-8-sig"))
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(f"{path}: not valid JSON ({exc.msg})") from None
-        if not (isinstance(obj, list) and all(isinstance(r, dict) for r in obj)):
-            raise EvaluationError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
-        return list(dict.fromkeys(k for r in obj for k in r)), obj
-    if suffix in (".csv", ".tsv", ".txt"):
-        delim = _tab_or_sniff(path)
-        # Tab-separated research data is normally unquoted: keep quotation marks as text.
-        quoting = csv.QUOTE_NONE if delim == "\t" else csv.QUOTE_MINIMAL
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh, delimiter=delim, quoting=quoting)
-            rows = list(reader)
-            cols = list(reader.fieldnames or [])
-        return cols, rows
-    raise EvaluationError(
-        f"{path}: unsupported file type {path.suffix or '(none)'}; use .csv, .tsv, .jsonl, .json "
-        "or a directory written by datasets' save_to_disk"
-    )
+    """Columns and rows of a CSV/TSV/JSONL/JSON file (see :mod:`stance.tables`)."""
+    from .tables import TableError, read_table
+
+    try:
+        cols, rows = read_table(path)
+    except TableError as exc:
+        raise EvaluationError(
+            str(exc) + ("" if "unsupported" not in str(exc) else " (or a directory written by datasets' save_to_disk)")
+        ) from None
+    for r in rows:
+        r.pop("__line__", None)
+    return cols, rows
 
 
 def _from_dataset(ds: Any, where: str, split: str | None, label_column: str) -> tuple[list[str], list[dict[str, Any]]]:

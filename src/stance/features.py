@@ -15,7 +15,7 @@ import math
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Sequence
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -295,8 +295,20 @@ def cue_matches(text: str) -> dict[str, list[str]]:
     return out
 
 
-def _as_texts(X: Sequence[str] | np.ndarray) -> list[str]:
+def check_texts(X: Any) -> list[str]:
+    """Validate a batch of sentences: a non-string iterable of strings (1-d arrays allowed)."""
     if isinstance(X, str):
-        raise TypeError("expected a list of sentences, got a single string")
-    X = np.asarray(X, dtype=object).ravel() if isinstance(X, np.ndarray) else list(X)
-    return list(X)
+        raise TypeError("expected a list of sentences, got a single string; wrap it in a list")
+    if isinstance(X, np.ndarray):
+        if X.ndim == 2 and X.shape[1] == 1:
+            X = X[:, 0]
+        elif X.ndim != 1:
+            raise ValueError(f"expected a 1-d sequence of sentences, got an array of shape {X.shape}")
+    try:
+        texts = list(X)
+    except TypeError:
+        raise TypeError(f"expected a list of sentences, got {type(X).__name__}") from None
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"sentence {i} is {type(t).__name__}, not a string")
+    return texts

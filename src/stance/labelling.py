@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any, Iterator
 
+from .tables import json_object
+
 __all__ = ["InputError", "iter_text_chunks", "iter_jsonl_records", "open_input", "Writer", "make_writer"]
 
 CHUNK_CHARS = 1 << 20
@@ -103,11 +105,9 @@ def iter_jsonl_records(fh: IO[bytes], name: str, text_field: str, id_field: str 
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(rec, dict):
-            raise InputError(f"{name}:{lineno}: expected a JSON object, got {type(rec).__name__}")
+            rec = json_object(line)
+        except ValueError as exc:
+            raise InputError(f"{name}:{lineno}: {exc}") from None
         if text_field not in rec:
             raise InputError(f"{name}:{lineno}: no field {text_field!r} (fields: {', '.join(map(str, rec)) or 'none'}); "
                              "choose it with --text-field")

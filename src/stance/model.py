@@ -21,17 +21,7 @@ from .document import Document, LabelledSentence
 __all__ = ["StanceModel"]
 
 
-def _check_texts(X: Any) -> list[str]:
-    if isinstance(X, str):
-        raise TypeError("expected a list of sentences, got a single string; wrap it in a list or use label_text()")
-    try:
-        texts = list(X)
-    except TypeError:
-        raise TypeError(f"expected a list of sentences, got {type(X).__name__}") from None
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise TypeError(f"sentence {i} is {type(t).__name__}, not a string")
-    return texts
+_check_texts = F.check_texts
 
 
 class StanceModel:

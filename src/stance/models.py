@@ -39,23 +39,7 @@ __all__ = ["make", "names", "describe", "CueFeatures", "RulesClassifier", "DEFAU
 DEFAULT_MODEL = "hybrid"
 
 
-def _texts(X: Any) -> list[str]:
-    """Validate a batch of sentences: a non-string iterable of strings."""
-    if isinstance(X, str):
-        raise TypeError("X must be a list of sentences, not a single string")
-    if isinstance(X, np.ndarray):
-        if X.ndim == 2 and X.shape[1] == 1:
-            X = X[:, 0]
-        elif X.ndim != 1:
-            raise ValueError(f"X must be a 1-d sequence of sentences, got an array of shape {X.shape}")
-    try:
-        texts = list(X)
-    except TypeError:
-        raise TypeError(f"X must be a list of sentences, got {type(X).__name__}") from None
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise TypeError(f"X[{i}] is {type(t).__name__}, not a string")
-    return texts
+_texts = F.check_texts
 
 
 class CueFeatures(TransformerMixin, BaseEstimator):

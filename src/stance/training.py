@@ -8,10 +8,8 @@ deep inside a library.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -42,38 +40,12 @@ class TrainingData:
 
 
 def _rows_from_file(path: Path) -> tuple[list[dict[str, Any]], str]:
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    if path.is_dir():
-        raise DataError(f"{path}: is a directory, expected a CSV or JSONL file")
-    suffix = path.suffix.lower()
+    from .tables import TableError, read_table
+
     try:
-        if suffix in (".jsonl", ".ndjson", ".json"):
-            rows = []
-            with path.open(encoding="utf-8") as fh:
-                for lineno, line in enumerate(fh, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        row = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg}); expected one object per line") from None
-                    if not isinstance(row, dict):
-                        raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
-                    row["__line__"] = lineno
-                    rows.append(row)
-            return rows, str(path)
-        if suffix in (".csv", ".tsv"):
-            with path.open(encoding="utf-8", newline="") as fh:
-                reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
-                rows = []
-                for row in reader:
-                    row["__line__"] = reader.line_num
-                    rows.append(row)
-            return rows, str(path)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text (byte {exc.start}); convert it to UTF-8") from None
-    raise DataError(f"{path}: unsupported file type {suffix or '(none)'!r}; use a .csv, .tsv or .jsonl file")
+        return read_table(path)[1], str(path)
+    except TableError as exc:
+        raise DataError(str(exc)) from None
 
 
 def _rows_from_object(data: Any) -> tuple[list[dict[str, Any]], str]:

@@ -1,0 +1,96 @@
+"""Reading labelled tables (CSV, TSV, JSONL, JSON) with errors that name file and line.
+
+Shared by training (:mod:`stance.training`), evaluation (:mod:`stance.evaluate`),
+the corpus files (:mod:`stance.corpus`) and ``stance label --jsonl``. Standard
+library only, so it is cheap to import.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = ["TableError", "json_object", "read_table", "SUFFIXES"]
+
+SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
+
+
+class TableError(ValueError):
+    """A table file cannot be read; the message names the file and line."""
+
+
+def json_object(line: str) -> dict[str, Any]:
+    """One JSONL line as a dict; ``ValueError`` with a short reason otherwise."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(row, dict):
+        raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+    return row
+
+
+def _delimiter(path: Path) -> str:
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header = fh.readline()
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_table(path: str | Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """Columns and rows of a table file; each row carries its line number as ``__line__``.
+
+    CSV/TSV delimiters are sniffed from the header (``,`` ``;`` tab ``|``);
+    tab-separated files are read unquoted, as research data usually is.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise TableError(f"{path}: no such file")
+    if path.is_dir():
+        raise TableError(f"{path}: is a directory, expected a CSV, TSV or JSONL file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".jsonl", ".ndjson"):
+            rows: list[dict[str, Any]] = []
+            with path.open(encoding="utf-8-sig") as fh:
+                for n, line in enumerate(fh, 1):
+                    if line.strip():
+                        try:
+                            row = json_object(line)
+                        except ValueError as exc:
+                            raise TableError(f"{path}:{n}: {exc}; expected one JSON object per line") from None
+                        row["__line__"] = n
+                        rows.append(row)
+        elif suffix == ".json":
+            try:
+                obj = json.loads(path.read_text(encoding="utf-8-sig"))
+            except json.JSONDecodeError as exc:
+                raise TableError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+            if not (isinstance(obj, list) and all(isinstance(r, dict) for r in obj)):
+                raise TableError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
+            rows = [dict(r, __line__=None) for r in obj]
+        elif suffix in (".csv", ".tsv", ".txt"):
+            delim = _delimiter(path)
+            quoting = csv.QUOTE_NONE if delim == "\t" else csv.QUOTE_MINIMAL
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                reader = csv.DictReader(fh, delimiter=delim, quoting=quoting)
+                rows = []
+                header = list(reader.fieldnames or [])
+                for row in reader:
+                    if None in row:
+                        raise TableError(f"{path}:{reader.line_num}: more fields than the header has columns")
+                    row["__line__"] = reader.line_num
+                    rows.append(row)
+        else:
+            raise TableError(f"{path}: unsupported file type {suffix or '(none)'!r}; use a .csv, .tsv or .jsonl file")
+    except UnicodeDecodeError as exc:
+        raise TableError(f"{path}: not UTF-8 text (byte {exc.start}); convert it to UTF-8") from None
+    if suffix in (".csv", ".tsv", ".txt"):
+        return header, rows
+    cols = [c for c in dict.fromkeys(k for r in rows for k in r) if c != "__line__"]
+    return cols, rows
