@@ -83,13 +83,21 @@ def _quote_verb_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     )
 
 
+def _may_quote(text: str) -> bool:
+    return "“" in text or '"' in text or "„" in text or "‘" in text or "'" in text
+
+
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Character spans (marks included) of the quoted passages of ``text``."""
+    if not _may_quote(text):
+        return []
     return [m.span() for m in _QUOTE.finditer(text) if m.end() - m.start() > 2]
 
 
 def author_voice(text: str, placeholder: str = " ") -> str:
     """``text`` with every quoted passage replaced by ``placeholder``."""
+    if not _may_quote(text):
+        return text
     return _QUOTE.sub(lambda m: placeholder if m.end() - m.start() > 2 else m.group(), text)
 
 
@@ -140,7 +148,6 @@ _NUMBER_WORDS = frozenset(
 _SUPERLATIVE_WORDS = frozenset("most least best worst".split())
 _PRONOUNS = frozenset("he she they it we i".split())
 _DIGIT = re.compile(r"\d")
-_SUPERLATIVE = re.compile(r"\b(?:most|least|best|worst|\w{3,}est)\b")
 _POSSESSIVE = re.compile(r"[’']s?$")
 
 
@@ -228,7 +235,9 @@ def cue_vector(text: str) -> list[float]:
     stripped = text.lstrip()
     after_quote, inverted = _quote_verb_patterns()
     quote_then_verb = bool(spans and n_verbs and (after_quote.search(text) or inverted.search(text)))
-    superlatives = sum(1 for w in _SUPERLATIVE.findall(voice_lower) if w not in _NOT_SUPERLATIVE)
+    superlatives = sum(
+        1 for w in lower if w in _SUPERLATIVE_WORDS or (w[-3:] == "est" and len(w) > 5 and w not in _NOT_SUPERLATIVE)
+    ) if ("est" in voice_lower or "most" in voice_lower or "worst" in voice_lower) else 0
     number = bool(_DIGIT.search(voice)) or not _NUMBER_WORDS.isdisjoint(lower)
     n_words = len(_WORD.findall(text)) if spans else len(lower)
     return [

@@ -1,0 +1,90 @@
+"""Agreement between the two independent labelling passes.
+
+    python labels/agreement.py            # writes labels/agreement.json, prints the figures
+    python labels/agreement.py --list     # also prints every disagreement (for adjudication)
+
+Compares ``labels/pass1.jsonl`` and ``labels/pass2.jsonl`` over every decided
+(non-duplicate) sentence, on the four decisions claim / quote / loaded /
+excluded: Cohen's kappa overall, one-vs-rest kappa per label, raw agreement,
+and the confusion table (rows pass 1, columns pass 2). Agreement on the extra
+fields is reported too: quote speakers (exact, case-insensitive) and `direct`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sklearn.metrics import cohen_kappa_score
+
+HERE = Path(__file__).resolve().parent
+DECISIONS = ("claim", "quote", "loaded", "excluded")
+
+
+def rows(name: str) -> dict[str, dict]:
+    out = {}
+    for line in (HERE / name).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            out[r["id"]] = r
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--list", action="store_true", help="print every disagreement")
+    args = p.parse_args(argv)
+    a, b = rows("pass1.jsonl"), rows("pass2.jsonl")
+    missing = sorted(set(a) ^ set(b))
+    if missing:
+        print(f"the passes do not cover the same sentences: {', '.join(missing[:10])}", file=sys.stderr)
+        return 2
+    ids = list(a)
+    y1 = [a[i]["label"] for i in ids]
+    y2 = [b[i]["label"] for i in ids]
+    per = {lab: float(cohen_kappa_score([x == lab for x in y1], [x == lab for x in y2])) for lab in DECISIONS}
+    confusion = {l1: {l2: sum(1 for x, y in zip(y1, y2) if x == l1 and y == l2) for l2 in DECISIONS} for l1 in DECISIONS}
+    both_quote = [i for i in ids if a[i]["label"] == b[i]["label"] == "quote"]
+    norm = lambda s: " ".join((s or "").lower().split())  # noqa: E731
+    result = {
+        "passes": ["labels/pass1.jsonl", "labels/pass2.jsonl"],
+        "n": len(ids),
+        "kappa": float(cohen_kappa_score(y1, y2)),
+        "agreement": sum(x == y for x, y in zip(y1, y2)) / len(ids),
+        "per_label_kappa": per,
+        "confusion": confusion,
+        "labelled_only": {
+            "n": sum(1 for x, y in zip(y1, y2) if "excluded" not in (x, y)),
+            "kappa": float(cohen_kappa_score(*zip(*[(x, y) for x, y in zip(y1, y2) if "excluded" not in (x, y)]))),
+        },
+        "quote_fields": {
+            "both_quote": len(both_quote),
+            "speaker_exact": sum(norm(a[i]["speaker"]) == norm(b[i]["speaker"]) for i in both_quote),
+            "direct_same": sum(a[i]["direct"] == b[i]["direct"] for i in both_quote),
+        },
+        "disagreements": sum(x != y for x, y in zip(y1, y2)),
+    }
+    (HERE / "agreement.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"{result['n']} sentences; Cohen's kappa {result['kappa']:.3f}; raw agreement {result['agreement']:.3f}; "
+          f"{result['disagreements']} disagreements")
+    print("per-label kappa (one vs rest): " + ", ".join(f"{k} {v:.3f}" for k, v in per.items()))
+    print(f"kappa on sentences both passes labelled: {result['labelled_only']['kappa']:.3f} "
+          f"(n={result['labelled_only']['n']})")
+    if args.list:
+        sentences = {}
+        root = HERE.parent / "corpus" / "sentences.jsonl"
+        for line in root.read_text(encoding="utf-8").splitlines():
+            s = json.loads(line)
+            sentences[s["id"]] = s["text"]
+        for i in ids:
+            if a[i]["label"] != b[i]["label"]:
+                print(f"\n{i} pass1={a[i]['label']} pass2={b[i]['label']}\n  {sentences[i]}\n"
+                      f"  p1: cues={a[i]['cues']} note={a[i].get('note')} reason={a[i].get('reason')}\n"
+                      f"  p2: cues={b[i]['cues']} note={b[i].get('note')} reason={b[i].get('reason')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
