@@ -209,3 +209,18 @@ def test_hub_id_records_its_commit(tmp_path):
     out = subprocess.run([sys.executable, "-c", HUB], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["stance-test/minilm", "hub", commit, "(1,", "384)"]
+
+
+def test_stance_model_wraps_embed_with_explanations(tmp_path):
+    import stance
+
+    m = stance.train("embed", seed=0)
+    assert m._compiled is None  # scored by the estimator itself
+    ex = m.explain("The Castro regime exploits its slave doctors.", k=5)
+    kinds = {e["kind"] for e in ex}
+    assert ex and kinds <= {"cue", "rule", "embedding"}
+    assert all(e["weight"] > 0 for e in ex)
+    path = m.save(tmp_path / "embed.joblib")
+    again = stance.load(path)
+    X = ["Cuba sent 27 doctors to Peru.", '"We are proud," the minister said.']
+    np.testing.assert_allclose(again.predict_proba(X), m.predict_proba(X), atol=1e-6)

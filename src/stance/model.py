@@ -221,11 +221,25 @@ class StanceModel:
         if W is None:
             return []
         x = feats.transform([sentence])
-        x = x.tocsr() if hasattr(x, "tocsr") else x
-        names = feats.get_feature_names_out()
-        out = []
-        for j, v in zip(x.indices, x.data):
-            out.append(("tfidf", str(names[j]), float(v), W[:, j] * v))
+        row = np.asarray(x.toarray() if hasattr(x, "toarray") else x)[0]
+        names = [str(n) for n in feats.get_feature_names_out()]
+        out: list[tuple[str, str, float, np.ndarray]] = []
+        dense_contrib = np.zeros(W.shape[0])
+        dense_block = None
+        for j in np.flatnonzero(row):
+            name, v = names[j], float(row[j])
+            block, _, local = name.rpartition("__")
+            if local.startswith("cue:"):
+                out.append(("cues", local[4:], v, W[:, j] * v))
+            elif local.startswith("rule:"):
+                out.append(("rules", local[5:], v, W[:, j] * v))
+            elif block and local.startswith("emb"):
+                dense_contrib += W[:, j] * v  # embedding dimensions mean nothing one by one: sum them
+                dense_block = block
+            else:
+                out.append(("tfidf", local, v, W[:, j] * v))
+        if dense_block is not None:
+            out.append(("embedding", dense_block, 1.0, dense_contrib))
         return out
 
     # ------------------------------------------------------------------ persistence
@@ -262,6 +276,8 @@ def _describe(kind: str, name: str, matches: dict[str, list[str]], author_voice:
         return f"{desc}: {', '.join(words[:4])}" if words else desc
     if kind == "rules":
         return f"the codebook's hand-written rules point to {name}"
+    if kind == "embedding":
+        return "the overall meaning of the author's own words (sentence embedding), taken together"
     return name
 
 
