@@ -224,3 +224,19 @@ def test_stance_model_wraps_embed_with_explanations(tmp_path):
     again = stance.load(path)
     X = ["Cuba sent 27 doctors to Peru.", '"We are proud," the minister said.']
     np.testing.assert_allclose(again.predict_proba(X), m.predict_proba(X), atol=1e-6)
+
+
+def test_load_embed_by_name_trains_and_caches(tmp_path, monkeypatch):
+    import stance
+    from stance import artifact
+
+    monkeypatch.setenv("STANCE_HOME", str(tmp_path))
+    monkeypatch.setattr(artifact, "_warned", set())
+    with pytest.warns(UserWarning, match="training it from the shipped corpus"):
+        m = stance.load("embed")
+    doc = m.label_text("Cuba sent 27 doctors to Peru. The Castro regime exploits its slave doctors.")
+    assert [s.label for s in doc.sentences] and all(s.probabilities for s in doc.sentences)
+    assert list((tmp_path / "models").glob("embed-trained-*.joblib"))
+    again = stance.load("embed")  # from the cache now
+    X = [s.text for s in doc.sentences]
+    np.testing.assert_allclose(again.predict_proba(X), m.predict_proba(X), atol=1e-6)

@@ -146,12 +146,47 @@ def load(name_or_path: str | os.PathLike | None = None):
     if not looks_like_path:
         from . import registry
 
-        path = registry.fetch(str(name_or_path))
+        name = str(name_or_path)
+        if name in _TRAIN_LOCALLY and name not in registry.names():
+            return _train_cached(name)
+        path = registry.fetch(name)
         payload = read(path)
         return _from_payload(payload, f"model {name_or_path!r}")
     payload = read(p)
     _check_versions(payload["card"], str(p), payload.get("compiled") is not None)
     return _from_payload(payload, str(p))
+
+
+# Models whose artifact holds no weights of its own (the embedding model comes from
+# its own package): without a published artifact they are trained from the shipped
+# corpus on first use, deterministically, and cached.
+_TRAIN_LOCALLY = ("embed",)
+
+
+def _train_cached(name: str):
+    from importlib.metadata import version
+
+    from . import __version__
+    from ._paths import cache_dir
+    from .training import train
+
+    cached = cache_dir() / "models" / f"{name}-trained-{__version__}-sklearn{version('scikit-learn')}.joblib"
+    if cached.exists():
+        try:
+            return _from_payload(read(cached), str(cached))
+        except ArtifactError:
+            cached.unlink(missing_ok=True)
+    if name not in _warned:
+        _warned.add(name)
+        warnings.warn(f"no published {name!r} artifact: training it from the shipped corpus (seed 0) and caching it "
+                      f"at {cached}", UserWarning, stacklevel=3)
+    model = train(name, seed=0)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        save(model, cached, force=True)
+    except OSError:
+        pass
+    return model
 
 
 def _load_default():
