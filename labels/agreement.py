@@ -37,11 +37,12 @@ def main(argv=None) -> int:
     p.add_argument("--list", action="store_true", help="print every disagreement")
     args = p.parse_args(argv)
     a, b = rows("pass1.jsonl"), rows("pass2.jsonl")
-    missing = sorted(set(a) ^ set(b))
-    if missing:
-        print(f"the passes do not cover the same sentences: {', '.join(missing[:10])}", file=sys.stderr)
+    extra = sorted(set(b) - set(a))
+    if extra:
+        print(f"pass 2 has sentences pass 1 does not: {', '.join(extra[:10])}", file=sys.stderr)
         return 2
-    ids = list(a)
+    ids = [i for i in a if i in b]
+    complete = len(ids) == len(a)
     y1 = [a[i]["label"] for i in ids]
     y2 = [b[i]["label"] for i in ids]
     per = {lab: float(cohen_kappa_score([x == lab for x in y1], [x == lab for x in y2])) for lab in DECISIONS}
@@ -50,6 +51,10 @@ def main(argv=None) -> int:
     norm = lambda s: " ".join((s or "").lower().split())  # noqa: E731
     result = {
         "passes": ["labels/pass1.jsonl", "labels/pass2.jsonl"],
+        "complete": complete,
+        "scope": "all decided sentences" if complete else (
+            f"partial: the {len(ids)} sentences of document(s) {', '.join(sorted({i[:3] for i in ids}))} that the "
+            f"second pass covers, of {len(a)}"),
         "n": len(ids),
         "kappa": float(cohen_kappa_score(y1, y2)),
         "agreement": sum(x == y for x, y in zip(y1, y2)) / len(ids),
@@ -67,6 +72,8 @@ def main(argv=None) -> int:
         "disagreements": sum(x != y for x, y in zip(y1, y2)),
     }
     (HERE / "agreement.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if not complete:
+        print(f"PARTIAL: {result['scope']}")
     print(f"{result['n']} sentences; Cohen's kappa {result['kappa']:.3f}; raw agreement {result['agreement']:.3f}; "
           f"{result['disagreements']} disagreements")
     print("per-label kappa (one vs rest): " + ", ".join(f"{k} {v:.3f}" for k, v in per.items()))

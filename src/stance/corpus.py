@@ -374,6 +374,7 @@ def format_stats(s: dict[str, Any]) -> str:
         lines.append(
             f"agreement (pass 1 vs pass 2, {a['n']} sentences): Cohen's kappa {a['kappa']:.3f}, "
             f"raw agreement {a['agreement']:.3f}"
+            + ("" if a.get("complete", True) else f" [{a.get('scope', 'partial')}]")
         )
         per = a.get("per_label_kappa", {})
         if per:
