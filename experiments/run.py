@@ -218,10 +218,16 @@ def _readme_cv(name: str, res: dict[str, Any], rel: str) -> list[str]:
         link = f"[png]({rel}/{png})" if png in made else "–"
         L.append("| " + " | ".join([n, f"{_f(m['macro_f1'])} {_ci(m['intervals']['macro_f1'])}", _f(m["accuracy"]),
                                      _f(m["kappa"])] + [_f(m["per_class"][lab]["f1"]) for lab in LABELS] + [link]) + " |")
-    hc = res["human_ceiling"]
+    hc = dict(res["human_ceiling"])
+    if hc.get("available") and "complete" not in hc:  # results written before the scope was recorded
+        from stance.evaluate import human_ceiling
+
+        now = human_ceiling()
+        if now.get("n") == hc.get("n"):
+            hc["complete"], hc["scope"] = now.get("complete", True), now.get("scope")
     if hc.get("available"):
         per = hc.get("per_label_kappa") or {}
-        L.append("| " + " | ".join(["*human ceiling (pass 1 vs pass 2)*", "–", f"*{_f(hc.get('agreement'))}* agreement",
+        L.append("| " + " | ".join([("*human ceiling (pass 1 vs pass 2)*" if hc.get("complete", True) else f"*human ceiling (pass 1 vs pass 2; partial: n={hc.get('n')})*"), "–", f"*{_f(hc.get('agreement'))}* agreement",
                                      f"*{_f(hc.get('kappa'))}*"] + [f"*κ {_f(per.get(lab))}*" for lab in LABELS] + ["–"]) + " |")
     else:
         L.append("| " + " | ".join(["*human ceiling*", "not yet computed", "–", "–"] + ["–"] * len(LABELS) + ["–"]) + " |")

@@ -253,7 +253,7 @@ def corpus_report(results: Mapping[str, Any], command: str | None = None) -> str
                      _f(m["accuracy"]), _f(m["kappa"])] + [_f(m["per_class"][lab]["f1"]) for lab in LABELS])
     if hc.get("available"):
         per = hc.get("per_label_kappa") or {}
-        rows.append(["–", "*human ceiling (pass 1 vs pass 2)*", "–", f"*{_f(hc.get('agreement'))}* (agreement)",
+        rows.append(["–", ("*human ceiling (pass 1 vs pass 2)*" if hc.get("complete", True) else f"*human ceiling (pass 1 vs pass 2; partial: n={hc.get('n')})*"), "–", f"*{_f(hc.get('agreement'))}* (agreement)",
                      f"*{_f(hc.get('kappa'))}*"] + [f"*κ {_f(per[lab])}*" if lab in per else "–" for lab in LABELS])
     else:
         rows.append(["–", "*human ceiling*", "not yet computed", "–", "–"] + ["–"] * len(LABELS))

@@ -593,8 +593,11 @@ def human_ceiling(root: str | Path | None = None) -> dict[str, Any]:
         "kappa": a.get("kappa"),
         "agreement": a.get("agreement"),
         "per_label_kappa": a.get("per_label_kappa") or {},
+        "complete": a.get("complete", True),
+        "scope": a.get("scope", "all decided sentences"),
         "note": "two independent labelling passes compared with each other; a model's kappa against gold "
-        "near this figure is about as good as the labels allow",
+        "near this figure is about as good as the labels allow"
+        + ("" if a.get("complete", True) else f" (PARTIAL: {a.get('scope')})"),
     }
 
 
