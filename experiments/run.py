@@ -17,6 +17,14 @@ Each ``configs/<name>.toml`` describes one experiment:
     [outside]   optional: root (relative to the checkout root), shipped, explain_k,
                 and [[outside.data]] entries: name, path (relative to root), text_column,
                 label_column, label_map, binary, words_column, licence, anchor
+    variants    optional: ideas to compare (see experiments/ideas.py), "BASE" or "BASE+IDEA+...":
+                BASE one of `models`, IDEA "lexicon" or the name of an [[auxiliary]] source.
+                Each variant is scored on the corpus (LODO) and, binary, on every [[outside.data]].
+    [[auxiliary]]  optional: outside data added to every training fold (never a test fold):
+                name, paths (relative to [outside] root), text_column, label_column,
+                loaded / not_loaded / drop (lists of outside labels), licence, and optionally
+                scored_as (the [[outside.data]] it is drawn from: scored there by grouped
+                folds), group_column and folds (GroupKFold over that column, default 5)
 
 Outside data is read where it lies and never copied here: its experiment writes only
 aggregate figures (no sentence, id or per-row label), and it is skipped with a clear
@@ -26,6 +34,7 @@ message when the outside directory is absent.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import warnings
@@ -39,13 +48,32 @@ except ModuleNotFoundError:  # Python < 3.11
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-KEYS = {"name", "order", "description", "models", "cv", "folds", "repeats", "seeds", "bootstrap", "learning_curve", "outside"}
+KEYS = {"name", "order", "description", "models", "cv", "folds", "repeats", "seeds", "bootstrap", "learning_curve", "outside",
+        "variants", "auxiliary"}
+AUX_KEYS = {"name", "paths", "text_column", "label_column", "loaded", "not_loaded", "drop", "licence", "scored_as",
+            "group_column", "folds"}
 DATA_KEYS = {"name", "path", "text_column", "label_column", "label_map", "binary", "words_column", "id_column",
              "split", "licence", "anchor"}
 
 
 class ConfigError(ValueError):
     pass
+
+
+def _ideas() -> Any:
+    """experiments/ideas.py, imported under a private name (it is not an installed module)."""
+    name = "stance_experiments_ideas"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, HERE / "ideas.py")
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        try:
+            spec.loader.exec_module(mod)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return sys.modules[name]
 
 
 # --------------------------------------------------------------------------- configs
@@ -92,8 +120,49 @@ def load_config(path: Path) -> dict[str, Any]:
             for key in ("name", "path", "text_column", "label_column"):
                 if key not in d:
                     raise ConfigError(f"{where}: [[outside.data]] needs {key!r}")
+    _check_variants(cfg, where, known)
     cfg["_file"] = f"configs/{path.name}"
     return cfg
+
+
+def _check_variants(cfg: dict[str, Any], where: str, known: list[str]) -> None:
+    aux = cfg.get("auxiliary", [])
+    if aux and "variants" not in cfg:
+        raise ConfigError(f"{where}: [[auxiliary]] needs a variants list that uses it")
+    if "variants" not in cfg:
+        return
+    variants = cfg["variants"]
+    if not isinstance(variants, list) or not variants or not all(isinstance(v, str) for v in variants):
+        raise ConfigError(f"{where}: variants must be a non-empty list of names")
+    if len(set(variants)) != len(variants):
+        raise ConfigError(f"{where}: variants are named twice")
+    if cfg["cv"] != "lodo":
+        raise ConfigError(f"{where}: variants are scored leave one document out: cv must be 'lodo'")
+    outside = {d["name"] for d in cfg.get("outside", {}).get("data", [])}
+    names = []
+    for a in aux:
+        extra = sorted(set(a) - AUX_KEYS)
+        if extra:
+            raise ConfigError(f"{where}: [[auxiliary]] {a.get('name')}: unknown keys {', '.join(extra)}")
+        for key in ("name", "paths", "text_column", "label_column", "loaded", "not_loaded", "licence"):
+            if key not in a:
+                raise ConfigError(f"{where}: [[auxiliary]] {a.get('name')} needs {key!r}")
+        if "outside" not in cfg:
+            raise ConfigError(f"{where}: [[auxiliary]] needs an [outside] section (its root holds the data)")
+        if a.get("scored_as") is not None:
+            if a["scored_as"] not in outside:
+                raise ConfigError(f"{where}: [[auxiliary]] {a['name']}: scored_as {a['scored_as']!r} is not an "
+                                  f"[[outside.data]] name; known: {', '.join(sorted(outside))}")
+            if not a.get("group_column"):
+                raise ConfigError(f"{where}: [[auxiliary]] {a['name']}: scored_as needs group_column")
+        names.append(a["name"])
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{where}: [[auxiliary]] names must be unique")
+    I = _ideas()
+    for v in variants:
+        msg = I.check_variant(v, [m for m in cfg["models"] if m in known], names)
+        if msg:
+            raise ConfigError(f"{where}: {msg} (the models list of this config: {', '.join(cfg['models'])})")
 
 
 def load_configs(configs_dir: Path) -> list[dict[str, Any]]:
@@ -186,6 +255,268 @@ def run_outside(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Pat
     experiment = {"name": cfg["name"], "config": cfg["_file"], "description": cfg.get("description", "")}
     return write_outside_outputs(out, evaluations, settings, command=f"python experiments/run.py --only {cfg['name']}",
                                  row_level=False, extra={"experiment": experiment})
+
+
+LICENCE_NOTE = (
+    "Licences: a model trained with CheckThat data (CC BY-NC-SA 4.0) or with BABE data (GNU AGPL v3) would be bound "
+    "by that licence. Such a model is never the default, and this experiment saves and ships no model at all: "
+    "every model is fitted in memory, scored and discarded; only aggregate figures are written. "
+    "The subjectivity lexicon is TextBlob's en-sentiment.xml (PDDL); textblob is not a stance dependency "
+    "(the optional extra `stance[experiments]` installs it)."
+)
+
+
+def _corpus_figures(summary: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "macro_f1": summary["macro_f1"],
+        "macro_f1_interval": summary["intervals"]["macro_f1"],
+        "macro_f1_by_document_interval": (summary.get("macro_f1_by_document") or {}).get("interval"),
+        "accuracy": summary["accuracy"],
+        "kappa": summary["kappa"],
+        "per_class_f1": {lab: v["f1"] for lab, v in summary["per_class"].items()},
+        "loaded": {k: summary["per_class"]["loaded"][k] for k in ("precision", "recall", "f1")}
+        | {"precision_interval": summary["intervals"]["per_class"]["loaded"]["precision"],
+           "recall_interval": summary["intervals"]["per_class"]["loaded"]["recall"]},
+        "confusion_matrix": summary["confusion_matrix"],
+    }
+
+
+def run_generalise(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Path | None = None) -> dict[str, Any]:
+    """Score each variant (an idea to make the loaded signal general) on the corpus and the outside sets.
+
+    Corpus: leave one document out, three labels; auxiliary outside data is added to every training
+    fold. Outside sets: binary loaded vs not; models trained on the whole corpus (+ auxiliary data), or,
+    where the auxiliary data is drawn from the scored set itself, by grouped folds (GroupKFold over
+    ``group_column``), trained on the corpus + the other folds. No model is saved; aggregates only.
+    """
+    import time
+
+    import numpy as np
+
+    o = cfg.get("outside")
+    root = None
+    if o is not None:
+        root = external if external is not None else (repo / o["root"])
+        if not root.is_dir():
+            return {"skipped": f"outside data directory {o['root']} (relative to the checkout root) is absent; "
+                               "experiment skipped"}
+    I = _ideas()
+    from stance import __version__, evaluate as E
+
+    t0 = time.time()
+    seed, nb = cfg["seeds"][0], cfg["bootstrap"]
+    aux_specs = {a["name"]: a for a in cfg.get("auxiliary", [])}
+    notes: list[str] = []
+    data = E.corpus_data()
+    corpus_keys = {I.normalise(t) for t in data.texts}
+
+    # outside sets to score on (binary gold), read where they lie
+    outside: dict[str, dict[str, Any]] = {}
+    for d in (o or {}).get("data", []):
+        path = root / d["path"]
+        if not path.exists():
+            notes.append(f"{d['name']}: {o['root']}/{d['path']} is absent; not scored")
+            continue
+        od = E.read_outside(path, d["text_column"], d["label_column"], d.get("label_map"), binary=True)
+        gold = np.where(od.labels == "loaded", "loaded", E.NOT_LOADED).astype(object)
+        outside[d["name"]] = {"spec": d, "path": path, "texts": od.texts, "gold": gold,
+                              "keys": {I.normalise(t) for t in od.texts},
+                              "info": {"n": len(od), "gold_loaded": int(np.sum(gold == "loaded")),
+                                       "dropped": od.dropped, "source_label": f"{o['root']}/{d['path']}",
+                                       "licence": d.get("licence"), "label_map": d.get("label_map")}}
+
+    # auxiliary training sources: read once, sentences also in the corpus or in a set they are not
+    # drawn from are removed (so no scored sentence is ever trained on)
+    aux: dict[str, dict[str, Any]] = {}
+    aux_missing: dict[str, str] = {}
+    for name, a in aux_specs.items():
+        absent = [p for p in a["paths"] if not (root / p).exists()]
+        if absent:
+            aux_missing[name] = f"auxiliary data {name} is absent ({', '.join(o['root'] + '/' + p for p in absent)})"
+            continue
+        ad = I.read_auxiliary(root, a)
+        keep = np.ones(len(ad["texts"]), dtype=bool)
+        removed: dict[str, int] = {}
+        for other, keys in [("stance corpus", corpus_keys)] + [(n, s["keys"]) for n, s in outside.items()
+                                                                if n != a.get("scored_as")]:
+            hit = np.asarray([k in keys for k in ad["keys"]], dtype=bool)
+            removed[other] = int(np.sum(hit & keep))
+            keep &= ~hit
+        for k in ("texts", "keys"):
+            ad[k] = [x for x, m in zip(ad[k], keep) if m]
+        for k in ("labels", "groups"):
+            ad[k] = ad[k][keep]
+        ad["counts"]["removed_as_overlap"] = removed
+        ad["counts"]["used"] = len(ad["texts"])
+        aux[name] = ad
+
+    lex_path = I.lexicon_path()
+    embed_missing = I.embed_available()
+    folds = E.lodo_splits(data.doc_ids)
+    cvs: dict[str, Any] = {}
+    preds: dict[str, dict[str, np.ndarray]] = {}
+    variants: dict[str, dict[str, Any]] = {}
+    skipped_variants: dict[str, str] = {}
+
+    def extra_for(names: list[str], exclude: tuple[str, set[str], set[str]] | None = None) -> tuple[list[str], list[str]]:
+        """Auxiliary training sentences; ``exclude`` = (source, test groups, test keys) for grouped folds."""
+        texts: list[str] = []
+        labels: list[str] = []
+        for n in names:
+            ad = aux[n]
+            for t, y, g, k in zip(ad["texts"], ad["labels"], ad["groups"], ad["keys"]):
+                if exclude is not None and n == exclude[0] and (str(g) in exclude[1] or k in exclude[2]):
+                    continue
+                texts.append(t)
+                labels.append(str(y))
+        return texts, labels
+
+    for v in cfg["variants"]:
+        base, ideas = I.parse_variant(v)
+        aux_names = [i for i in ideas if i in aux_specs]
+        reason = None
+        if base == "embed" and embed_missing:
+            reason = embed_missing
+        elif "lexicon" in ideas and lex_path is None:
+            reason = ("textblob's en/en-sentiment.xml was not found (textblob is not a stance dependency: "
+                      "pip install \".[experiments]\" to run this variant)")
+        elif any(n in aux_missing for n in aux_names):
+            reason = "; ".join(aux_missing[n] for n in aux_names if n in aux_missing)
+        if reason:
+            skipped_variants[v] = reason
+            print(f"   {v}: skipped: {reason}", flush=True)
+            continue
+        tv = time.time()
+        # corpus, leave one document out; the auxiliary data joins every training fold
+        extra_t, extra_y = extra_for(aux_names)
+        rows, fno, pred, proba = [], [], [], []
+        for f in folds:
+            est = I.make_variant(v, seed=seed)
+            est.fit([data.texts[i] for i in f["train"]] + extra_t, list(data.labels[f["train"]]) + extra_y)
+            test = [data.texts[i] for i in f["test"]]
+            pred.append(np.asarray([str(p) for p in est.predict(test)], dtype=object))
+            proba.append(E._aligned_proba(est, test, E.LABELS))
+            rows.append(f["test"])
+            fno.append(np.full(len(f["test"]), f["fold"]))
+        r = np.concatenate(rows)
+        cv = E.CVResult(model=v, scheme="lodo", seed=seed, rows=r, repeat=np.zeros(len(r), dtype=int),
+                        fold=np.concatenate(fno), y_true=data.labels[r], y_pred=np.concatenate(pred),
+                        proba=np.vstack(proba), data=data, folds=folds)
+        cvs[v] = cv
+        entry: dict[str, Any] = {
+            "base": base, "ideas": ideas,
+            "trained_on": "stance corpus" + "".join(f" + {n} ({len(aux[n]['texts'])} sentences)" for n in aux_names),
+            "training_licences": [aux_specs[n]["licence"] for n in aux_names],
+            "lodo": _corpus_figures(E.summarize(cv, n_bootstrap=nb, seed=seed)),
+        }
+        if base in cvs and base != v:
+            c = E.compare(cv, cvs[base], n_bootstrap=nb, seed=seed)
+            entry["lodo_vs_base"] = {k: c[k] for k in ("b", "macro_f1_difference", "interval", "significant", "mcnemar")}
+        # outside sets, binary
+        final = None
+        entry["outside"] = {}
+        preds[v] = {}
+        for ds, od in outside.items():
+            grouped = [n for n in aux_names if aux_specs[n].get("scored_as") == ds]
+            if grouped:
+                a = aux_specs[grouped[0]]
+                from sklearn.model_selection import GroupKFold
+
+                g = np.asarray([str(x) for x in E.read_outside(
+                    od["path"], od["spec"]["text_column"], od["spec"]["label_column"], od["spec"].get("label_map"),
+                    binary=True, id_column=a["group_column"]).ids], dtype=object)
+                p = np.empty(len(od["texts"]), dtype=object)
+                score = np.zeros(len(od["texts"]))
+                k = int(a.get("folds", 5))
+                for _, test in GroupKFold(n_splits=k).split(np.zeros(len(g)), groups=g):
+                    test_texts = [od["texts"][i] for i in test]
+                    xt, xy = extra_for(aux_names, (grouped[0], set(g[test]), {I.normalise(t) for t in test_texts}))
+                    est = I.make_variant(v, seed=seed).fit(list(data.texts) + xt, list(data.labels) + xy)
+                    p[test] = [str(x) for x in est.predict(test_texts)]
+                    score[test] = E._aligned_proba(est, test_texts, E.LABELS)[:, E.LABELS.index("loaded")]
+                scheme = (f"{k}-fold GroupKFold over {a['group_column']} of {ds}: trained on the whole corpus + "
+                          f"the {ds} sentences of the other folds" + "".join(
+                              f" + {n}" for n in aux_names if n != grouped[0]))
+            else:
+                if final is None:
+                    final = I.make_variant(v, seed=seed).fit(list(data.texts) + extra_t, list(data.labels) + extra_y)
+                p = np.asarray([str(x) for x in final.predict(od["texts"])], dtype=object)
+                score = E._aligned_proba(final, od["texts"], E.LABELS)[:, E.LABELS.index("loaded")]
+                scheme = "trained on the whole corpus" + "".join(f" + {n}" for n in aux_names) + f"; never saw {ds}"
+            preds[v][ds] = p
+            res = I.binary_scores(od["gold"], p, nb, seed) | {"scheme": scheme,
+                                                              "ranking": I.ranking_figures(od["gold"], score)}
+            if base in preds and base != v and ds in preds[base]:
+                res["vs_base"] = I.paired_binary_difference(od["gold"], p, preds[base][ds], nb, seed) | {"b": base}
+            entry["outside"][ds] = res
+        entry["seconds"] = round(time.time() - tv, 1)
+        variants[v] = entry
+        print(f"   {v:>16}: LODO {_f(entry['lodo']['macro_f1'])} {_ci(entry['lodo']['macro_f1_interval'])}"
+              + "".join(f"; {ds} {_f(r_['macro_f1'])} {_ci(r_['macro_f1_interval'])}"
+                        for ds, r_ in entry["outside"].items()) + f"  ({entry['seconds']} s)", flush=True)
+
+    if not variants:
+        return {"skipped": "no variant could run: " + "; ".join(f"{k}: {r_}" for k, r_ in skipped_variants.items())}
+    results = {
+        "stance_version": __version__,
+        "kind": "generalise",
+        "experiment": {"name": cfg["name"], "config": cfg["_file"], "description": cfg.get("description", "")},
+        "settings": {
+            "seed": seed, "bootstrap": nb, "level": 0.95, "cv": "lodo", "variants": cfg["variants"],
+            "outside_root": (o or {}).get("root"),
+            "lexicon": {"file": "textblob/en/en-sentiment.xml", "source": I.LEXICON_SOURCE, "licence": I.LEXICON_LICENCE,
+                        "available": lex_path is not None, "threshold": I.LEXICON_THRESHOLD, "cap": I.LEXICON_CAP,
+                        "features": list(I.LEXICON_FEATURES)},
+            "embeddings_cached": I.embedding_cache_size(),
+            "seconds": round(time.time() - t0, 1),
+        },
+        "licence_note": LICENCE_NOTE,
+        "corpus": data.summary(),
+        "outside_data": {n: s["info"] for n, s in outside.items()},
+        "auxiliary": {n: {"paths": [f"{o['root']}/{p}" for p in aux_specs[n]["paths"]],
+                          "licence": aux_specs[n]["licence"],
+                          "mapping": {"loaded": aux_specs[n]["loaded"], "not_loaded": aux_specs[n]["not_loaded"],
+                                      "rule": "not-loaded sentences become quote where stance's rules say quote, "
+                                              "else claim"},
+                          "scored_as": aux_specs[n].get("scored_as"), "group_column": aux_specs[n].get("group_column"),
+                          "folds": aux_specs[n].get("folds", 5) if aux_specs[n].get("scored_as") else None,
+                          "counts": aux[n]["counts"]} for n in aux},
+        "variants": variants,
+        "skipped_variants": skipped_variants,
+        "notes": notes,
+    }
+    _write_generalise(out, results, command=f"python experiments/run.py --only {cfg['name']}")
+    return results
+
+
+def _jsonable(obj: Any) -> Any:
+    """numpy scalars -> Python, NaN -> None, for strict JSON."""
+    import math
+
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    return obj
+
+
+def _write_generalise(out: Path, results: dict[str, Any], command: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("results.json", "report.md"):
+        (out / name).unlink(missing_ok=True)
+    (out / "results.json").write_text(json.dumps(_jsonable(results), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                                      encoding="utf-8")
+    exp = results["experiment"]
+    lines = [f"# Experiment: {exp['name']}", "", f"Command: `{command}` (config `experiments/{exp['config']}`).", "",
+             f"stance {results['stance_version']}; seed {results['settings']['seed']}, "
+             f"{results['settings']['bootstrap']} bootstrap resamples, 95% percentile intervals; "
+             f"run time {results['settings']['seconds']} s.", ""]
+    lines += _readme_generalise(exp["name"], results, ".", details=True)
+    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- README
@@ -283,6 +614,114 @@ def _readme_outside(name: str, res: dict[str, Any], rel: str) -> list[str]:
     return L
 
 
+def _dropped(d: dict[str, int] | None) -> str:
+    return "" if not d else " after dropping " + ", ".join(f"{v} {k!r}" for k, v in d.items())
+
+
+def _readme_generalise(name: str, res: dict[str, Any], rel: str, details: bool = False) -> list[str]:
+    L = []
+    exp = res.get("experiment", {})
+    if exp.get("description"):
+        L += [exp["description"], ""]
+    L += [f"> {res['licence_note']}", ""]
+    sets = list(res.get("outside_data", {}))
+    V = res["variants"]
+    grouped_mark = "†"
+
+    def cell(r: dict[str, Any] | None) -> str:
+        if r is None:
+            return "–"
+        mark = f" {grouped_mark}" if "GroupKFold" in r.get("scheme", "") else ""
+        return f"{_f(r['macro_f1'])} {_ci(r['macro_f1_interval'])}{mark}"
+
+    def delta(d: dict[str, Any] | None) -> str:
+        if not d:
+            return "–"
+        return f"{d['macro_f1_difference']:+.3f} {_ci(d['interval'])}" + (" *" if d.get("significant") else "")
+
+    info = res.get("outside_data", {})
+    head = ["variant", "trained on", "corpus LODO macro-F1 [95% CI]"] + [
+        f"{ds} binary macro-F1 [95% CI] (n={info[ds]['n']})" for ds in sets]
+    L += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for v in res["settings"]["variants"]:
+        if v in V:
+            e = V[v]
+            L.append("| " + " | ".join([f"`{v}`", e["trained_on"],
+                                         f"{_f(e['lodo']['macro_f1'])} {_ci(e['lodo']['macro_f1_interval'])}"]
+                                        + [cell(e["outside"].get(ds)) for ds in sets]) + " |")
+        elif v in res.get("skipped_variants", {}):
+            L.append("| " + " | ".join([f"`{v}`", f"skipped: {res['skipped_variants'][v]}", "–"] + ["–"] * len(sets))
+                     + " |")
+    L.append("")
+    if any("GroupKFold" in r.get("scheme", "") for e in V.values() for r in e["outside"].values()):
+        gs = [a for a in res.get("auxiliary", {}).values() if a.get("scored_as")]
+        how = "; ".join(f"{a['scored_as']}: {a['folds']}-fold GroupKFold over `{a['group_column']}`" for a in gs)
+        L += [f"{grouped_mark} Trained on the data set it is scored on, so scored by grouped folds ({how}): each "
+              "fold is predicted by a model trained on the corpus + the other folds; never on the test fold.", ""]
+    L += ["Difference from the base model (same folds / same sentences, paired bootstrap 95% CI; * the interval "
+          "excludes 0):", ""]
+    head = ["variant", "Δ corpus LODO"] + [f"Δ {ds}" for ds in sets]
+    L += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for v, e in V.items():
+        if e["ideas"]:
+            L.append("| " + " | ".join([f"`{v}` − `{e['base']}`", delta(e.get("lodo_vs_base"))]
+                                        + [delta(e["outside"].get(ds, {}).get("vs_base")) for ds in sets]) + " |")
+    L.append("")
+    if any(r.get("ranking") for e in V.values() for r in e["outside"].values()):
+        L += ["How well each variant's P(loaded) ranks the outside sentences: ROC AUC, and the *ceiling*: the best "
+              "binary macro-F1 that any threshold on P(loaded) reaches when the threshold is chosen on the scored "
+              "sentences themselves (share predicted loaded at that threshold in brackets). The ceiling is an upper "
+              "bound on what recalibrating the decision could give, not a score.", ""]
+        head = ["variant"] + [x for ds in sets for x in (f"{ds} AUC", f"{ds} ceiling")]
+        L += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for v, e in V.items():
+            row = [f"`{v}`"]
+            for ds in sets:
+                rk = (e["outside"].get(ds) or {}).get("ranking") or {}
+                row += ([_f(rk["auc"]), f"{_f(rk['ceiling_macro_f1'])} ({rk['ceiling_loaded_share']:.0%})"]
+                        if rk.get("auc") is not None else ["–", "–"])
+            L.append("| " + " | ".join(row) + " |")
+        L.append("")
+    L += ["Loaded precision and recall [95% CI] (corpus: three labels, LODO; outside sets: loaded vs not):", ""]
+    head = ["variant", "corpus P", "corpus R"] + [x for ds in sets for x in (f"{ds} P", f"{ds} R")]
+    L += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for v, e in V.items():
+        lo = e["lodo"]["loaded"]
+        row = [f"`{v}`", f"{_f(lo['precision'])} {_ci(lo['precision_interval'])}",
+               f"{_f(lo['recall'])} {_ci(lo['recall_interval'])}"]
+        for ds in sets:
+            r = e["outside"].get(ds)
+            row += (["–", "–"] if r is None else
+                    [f"{_f(r['loaded']['precision'])} {_ci(r['loaded']['precision_interval'])}",
+                     f"{_f(r['loaded']['recall'])} {_ci(r['loaded']['recall_interval'])}"])
+        L.append("| " + " | ".join(row) + " |")
+    L.append("")
+    for ds in sets:
+        d = info[ds]
+        L.append(f"- {ds}: `{d['source_label']}`, {d['n']} sentences ({d['gold_loaded']} loaded), licence "
+                 f"{d.get('licence') or '?'}; labels "
+                 + ", ".join(f"{k} → {v}" for k, v in (d.get("label_map") or {}).items()) + ".")
+    for n, a in res.get("auxiliary", {}).items():
+        c = a["counts"]
+        removed = ", ".join(f"{k} {v}" for k, v in c.get("removed_as_overlap", {}).items())
+        L.append(f"- auxiliary {n}: {', '.join(f'`{p}`' for p in a['paths'])}, licence {a['licence']}; "
+                 f"{c['used']} of {c['sentences']} sentences used{_dropped(c.get('dropped'))} ({c['loaded']} loaded, "
+                 f"{c['not_loaded_as_quote']} not-loaded → quote, {c['not_loaded_as_claim']} → claim by the rules); "
+                 f"removed as also in a scored set: {removed or 'none'}.")
+    lx = res["settings"].get("lexicon", {})
+    if lx:
+        L.append(f"- lexicon: {lx.get('source', lx['file'])}, licence {lx['licence']}; features on the author's voice: words with mean "
+                 f"subjectivity ≥ {lx['threshold']} (capped at {lx['cap']}), max subjectivity, "
+                 "Σ|polarity|/√(words); appended to the hybrid's FeatureUnion.")
+    for n in res.get("notes", []):
+        L.append(f"- note: {n}")
+    L.append("")
+    if details:
+        return L
+    L += [f"Files: [report]({rel}/report.md), [results.json]({rel}/results.json) (aggregate figures only)", ""]
+    return L
+
+
 def write_readme(cfgs: list[dict[str, Any]], results_dir: Path, readme: Path, skipped: dict[str, str]) -> None:
     from stance import __version__
 
@@ -306,7 +745,12 @@ def write_readme(cfgs: list[dict[str, Any]], results_dir: Path, readme: Path, sk
         if name in skipped:
             L += ["Results below are from an earlier run.", ""]
         rel = (rel_root / name).as_posix()
-        L += _readme_outside(name, res, rel) if res.get("kind") == "outside-data" else _readme_cv(name, res, rel)
+        if res.get("kind") == "generalise":
+            L += _readme_generalise(name, res, rel)
+        elif res.get("kind") == "outside-data":
+            L += _readme_outside(name, res, rel)
+        else:
+            L += _readme_cv(name, res, rel)
     L += [f"stance {__version__}.", ""]
     readme.write_text("\n".join(L), encoding="utf-8")
 
@@ -340,11 +784,14 @@ def main(argv: list[str] | None = None, configs_dir: Path | None = None, results
             continue
         out = results_dir / cfg["name"]
         print(f"== {cfg['name']}", flush=True)
-        if "outside" in cfg:
-            res = run_outside(cfg, out, repo=repo, external=args.external or external)
+        if "variants" in cfg or "outside" in cfg:
+            runner = run_generalise if "variants" in cfg else run_outside
+            res = runner(cfg, out, repo=repo, external=args.external or external)
             if "skipped" in res:
                 skipped[cfg["name"]] = res["skipped"]
                 print(f"   skipped: {res['skipped']}", flush=True)
+                continue
+            if "variants" in cfg:
                 continue
             for e in res["evaluations"]:
                 print(f"   {e['dataset']:>18} {e['model']:>18}: macro-F1 {_f(e['metrics']['macro_f1'])} "

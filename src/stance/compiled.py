@@ -95,15 +95,22 @@ def compile_estimator(est: Any) -> dict[str, Any] | None:
         (fname, feats), (_, clf) = est.steps
         if not isinstance(clf, LogisticRegression) or len(clf.classes_) < 3:
             return None
+        scale: list[float] = []
         if isinstance(feats, FeatureUnion):
-            if feats.transformer_weights:
-                return None
-            blocks = [_compile_block(n, t) for n, t in feats.transformer_list if t not in ("drop", None)]
+            kept = [(n, t) for n, t in feats.transformer_list if t not in ("drop", None)]
+            blocks = [_compile_block(n, t) for n, t in kept]
+            # FeatureUnion multiplies each block by its weight; fold that into the coefficients.
+            weights = feats.transformer_weights or {}
+            scale = [float(weights.get(n, 1.0)) for n, _ in kept]
         else:
             blocks = [_compile_block(fname, feats)]
-        coef = np.asarray(clf.coef_, dtype=np.float64)
+        coef = np.array(clf.coef_, dtype=np.float64)
         if coef.shape[1] != sum(b["size"] for b in blocks):
             return None
+        start = 0
+        for b, w in zip(blocks, scale):
+            coef[:, start : start + b["size"]] *= w
+            start += b["size"]
         return {
             "kind": "linear",
             "classes": [str(c) for c in clf.classes_],
@@ -205,7 +212,7 @@ class _Tfidf:
         find, pre = self.token.findall, self.pre
         tokens = [find(pre(t)) for t in texts]
         lens = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-        ids = np.fromiter((vocab_get(w, -1) for ws in tokens for w in ws), dtype=np.int64, count=int(lens.sum()))
+        ids = np.array([vocab_get(w, -1) for ws in tokens for w in ws], dtype=np.int64)
         row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
         known = ids >= 0
         rows_parts, cols_parts = [row_of[known]], [ids[known]]
@@ -287,6 +294,16 @@ class CompiledModel:
             self.needs_cues = any(b["type"] in ("cues", "rules") for b in self.blocks)
 
     # -- features
+    def _dense_blocks(self, texts: Sequence[str], M: np.ndarray | None) -> list[tuple[np.ndarray, int]]:
+        """The dense blocks (cues, the rules' vote) of the feature matrix, with their column offsets."""
+        out = []
+        for block, off in zip(self.blocks, self.offsets):
+            if block["type"] != "tfidf":
+                assert M is not None
+                out.append((M if block["type"] == "cues" else np.eye(3)[F.rule_decisions(M, block["min_loaded_cues"])],
+                            off))
+        return out
+
     def _sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row ids, column ids and values of the feature matrix (the cue blocks included)."""
         rows: list[np.ndarray] = []
@@ -296,14 +313,14 @@ class CompiledModel:
         for block, off in zip(self.blocks, self.offsets):
             if block["type"] == "tfidf":
                 r, c, v = self._tfidf[block["name"]].batch(texts)
-            else:
-                assert M is not None
-                D = M if block["type"] == "cues" else np.eye(3)[F.rule_decisions(M, block["min_loaded_cues"])]
-                r, c = np.nonzero(D)
-                v = D[r, c]
+                rows.append(r)
+                cols.append(c + off)
+                vals.append(v)
+        for D, off in self._dense_blocks(texts, M):
+            r, c = np.nonzero(D)
             rows.append(r)
             cols.append(c + off)
-            vals.append(v)
+            vals.append(D[r, c])
         if not rows:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
@@ -311,11 +328,18 @@ class CompiledModel:
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         n = len(texts)
         Z = np.tile(self.b, (n, 1))
-        if n:
-            r, c, v = self._sparse(texts)
-            contrib = self.W[c] * v[:, None]
-            for k in range(Z.shape[1]):
-                Z[:, k] += np.bincount(r, weights=contrib[:, k], minlength=n)
+        if not n:
+            return Z
+        # dense blocks by a matrix product, tf-idf blocks by sparse accumulation
+        M = F.cue_matrix(texts) if self.needs_cues else None
+        for D, off in self._dense_blocks(texts, M):
+            Z += D @ self.W[off : off + D.shape[1]]
+        for block, off in zip(self.blocks, self.offsets):
+            if block["type"] == "tfidf":
+                r, c, v = self._tfidf[block["name"]].batch(texts)
+                contrib = self.W[c + off] * v[:, None]
+                for k in range(Z.shape[1]):
+                    Z[:, k] += np.bincount(r, weights=contrib[:, k], minlength=n)
         return Z
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

@@ -152,22 +152,26 @@ _POSSESSIVE = re.compile(r"[’']s?$")
 
 
 @lru_cache(maxsize=None)
-def _phrase_table() -> tuple[dict[str, str], dict[str, int]]:
-    """Lower-cased phrase -> lexicon group, and first word -> longest phrase it starts (in words)."""
+def _phrase_table() -> tuple[dict[str, str], dict[str, int], dict[str, frozenset[str]]]:
+    """Lower-cased phrase -> lexicon group; first word -> longest phrase it starts (in words);
+    first word -> the second words of the multi-word phrases it starts."""
     table: dict[str, str] = {}
     longest: dict[str, int] = {}
+    seconds: dict[str, set[str]] = {}
     for group, name in _SCANNED:
         for entry in lexicon(name):
             words = entry.split()
             key = " ".join(words)
             table.setdefault(key, group)
             longest[words[0]] = max(longest.get(words[0], 1), len(words))
-    return table, longest
+            if len(words) > 1:
+                seconds.setdefault(words[0], set()).add(words[1])
+    return table, longest, {w: frozenset(s) for w, s in seconds.items()}
 
 
 def _scan(words: list[str]) -> list[tuple[int, int, str]]:
     """Greedy longest-match lexicon hits over lower-cased words: (start, end, group)."""
-    table, longest = _phrase_table()
+    table, longest, seconds = _phrase_table()
     hits: list[tuple[int, int, str]] = []
     n = len(words)
     get = table.get
@@ -177,20 +181,79 @@ def _scan(words: list[str]) -> list[tuple[int, int, str]]:
             continue
         w = words[i]
         k_max = longest.get(w, 1)
-        for k in range(k_max if k_max < n - i else n - i, 1, -1):
-            group = get(" ".join(words[i : i + k]))
-            if group is not None:
-                hits.append((i, i + k, group))
-                nxt = i + k
-                break
-        else:
-            group = get(w)
-            if group is None and ("'" in w or "’" in w):
-                group = get(_POSSESSIVE.sub("", w))
-            if group is not None:
-                hits.append((i, i + 1, group))
-                nxt = i + 1
+        if k_max > 1 and i + 1 < n and words[i + 1] in seconds.get(w, ()):
+            for k in range(k_max if k_max < n - i else n - i, 1, -1):
+                group = get(" ".join(words[i : i + k]))
+                if group is not None:
+                    hits.append((i, i + k, group))
+                    nxt = i + k
+                    break
+            else:
+                k = 0
+            if k:
+                continue
+        group = get(w)
+        if group is None and ("'" in w or "’" in w):
+            group = get(_POSSESSIVE.sub("", w))
+        if group is not None:
+            hits.append((i, i + 1, group))
+            nxt = i + 1
     return hits
+
+
+_DETERMINERS = frozenset(
+    "the a an this that these those its his her their our my your each every no whose new latest".split()
+)
+_BE = frozenset("is are was were be been being".split())
+# Passive reporting verbs with no agent are bare hedges ("are estimated", "is believed"): by the
+# codebook they name no source. With "by" after them they attribute ("estimated by the UN").
+_PASSIVE_HEDGES = frozenset(
+    "said believed estimated reported alleged considered thought expected claimed rumored rumoured".split()
+)
+_IRREGULAR_PARTICIPLES = frozenset("said told written thought".split())
+# Verbs that report speech only in some senses: "continued to coordinate" and "posted to a
+# clinic" report nothing.
+_NOT_BEFORE_TO = frozenset("continue continues continued posted".split())
+
+
+def _refine(hits: list[tuple[int, int, str]], lower: list[str], tokens: list[str]) -> list[tuple[int, int, str]]:
+    """Correct speech-verb hits that are not reporting verbs in context.
+
+    * a capitalised word inside a name ("the United States", "State Department") in a
+      sentence that is not in title case is not a verb;
+    * a verb form after a determiner is a noun ("the report", "a claim", "the state");
+    * an agentless passive of a reporting verb names no source: a bare hedge ("are estimated",
+      "is believed") or no attribution at all ("was published in May"); with an agent ("have
+      been described as ... by human rights organizations") it still attributes;
+    * "continued to ...", "posted to ..." report nothing.
+    """
+    if not any(g == "verbs" for _, _, g in hits):
+        return hits
+    n = len(lower)
+    title_case = None  # computed only when a capitalised verb form needs it
+    out = []
+    for i, j, group in hits:
+        if group == "verbs":
+            prev = lower[i - 1] if i > 0 else ""
+            nxt = lower[j] if j < n else ""
+            tok = tokens[i]
+            if i > 0 and tok[:1].isupper() and tokens[i - 1][:1].isupper():
+                if title_case is None:
+                    title_case = sum(1 for t in tokens if t[:1].isupper()) > 0.6 * max(n, 1)
+                if not title_case:
+                    continue
+            if prev in _DETERMINERS:
+                continue
+            if j == i + 1 and lower[i] in _NOT_BEFORE_TO and nxt == "to":
+                continue
+            if prev in _BE and j == i + 1 and "by" not in lower[j : j + 6] and (lower[i].endswith("ed") or lower[i] in _IRREGULAR_PARTICIPLES):
+                # an agentless passive names no source: a bare hedge ("are estimated") or no
+                # attribution at all ("the report was published in May")
+                if lower[i] in _PASSIVE_HEDGES:
+                    out.append((i, j, "hedge"))
+                continue
+        out.append((i, j, group))
+    return out
 
 
 def _tokens_like(voice: str, lower: list[str]) -> list[str]:
@@ -200,11 +263,13 @@ def _tokens_like(voice: str, lower: list[str]) -> list[str]:
 
 
 def _named_speaker(tokens: list[str], lower: list[str], verb_positions: list[int]) -> bool:
+    n = len(tokens)
     for v in verb_positions:
-        window = list(range(max(0, v - 5), v)) + list(range(v + 1, min(len(tokens), v + 4)))
-        for j in window:
+        for j in (*range(max(0, v - 5), v), *range(v + 1, min(n, v + 4))):
+            if lower[j] in _SPEAKER_NOUNS:
+                return True
             tok = tokens[j]
-            if (_CAP.match(tok) and tok not in _STOP_CAPS) or lower[j] in _SPEAKER_NOUNS:
+            if tok[:1].isupper() and tok not in _STOP_CAPS and _CAP.match(tok):
                 return True
     return False
 
@@ -220,11 +285,19 @@ def cue_vector(text: str) -> list[float]:
     voice_lower = voice.lower()
     lower = _WORD.findall(voice_lower)
     counts = dict.fromkeys(_GROUPS, 0)
-    verb_positions = []
-    for i, _, group in _scan(lower):
+    hits = _scan(lower)
+    for _, _, group in hits:
         counts[group] += 1
-        if group == "verbs":
-            verb_positions.append(i)
+    tokens = None
+    verb_positions = []
+    if counts["verbs"]:
+        tokens = _tokens_like(voice, lower)
+        hits = _refine(hits, lower, tokens)
+        counts = dict.fromkeys(_GROUPS, 0)
+        for i, _, group in hits:
+            counts[group] += 1
+            if group == "verbs":
+                verb_positions.append(i)
     n_verbs = counts["verbs"]
     pronoun_speaker = any(i > 0 and lower[i - 1] in _PRONOUNS for i in verb_positions)
     # A short quoted phrase in the author's own sentence is a scare quote; a short
@@ -233,8 +306,10 @@ def cue_vector(text: str) -> list[float]:
         1 for s, e in spans if len(text[s + 1 : e - 1].split()) <= 3 and (e - s) < 0.5 * n_chars
     )
     stripped = text.lstrip()
-    after_quote, inverted = _quote_verb_patterns()
-    quote_then_verb = bool(spans and n_verbs and (after_quote.search(text) or inverted.search(text)))
+    quote_then_verb = False
+    if spans and n_verbs:
+        after_quote, inverted = _quote_verb_patterns()
+        quote_then_verb = bool(after_quote.search(text) or inverted.search(text))
     superlatives = sum(
         1 for w in lower if w in _SUPERLATIVE_WORDS or (w[-3:] == "est" and len(w) > 5 and w not in _NOT_SUPERLATIVE)
     ) if ("est" in voice_lower or "most" in voice_lower or "worst" in voice_lower) else 0
@@ -246,7 +321,7 @@ def cue_vector(text: str) -> list[float]:
         1.0 if stripped[:1] in "“\"‘'" and spans and spans[0][0] == len(text) - len(stripped) else 0.0,
         float(min(n_verbs, 3)),
         float(min(counts["attribution"], 2)),
-        1.0 if n_verbs and _named_speaker(_tokens_like(voice, lower), lower, verb_positions) else 0.0,
+        1.0 if n_verbs and _named_speaker(tokens or _tokens_like(voice, lower), lower, verb_positions) else 0.0,
         1.0 if pronoun_speaker else 0.0,
         1.0 if quote_then_verb else 0.0,
         float(min(counts["evaluative"], 3)),
@@ -294,7 +369,7 @@ def cue_matches(text: str) -> dict[str, list[str]]:
     names = {"verbs": "speech_verb", "attribution": "attribution_phrase", "evaluative": "evaluative",
              "pejorative": "pejorative_label", "intensifier": "intensifier", "hedge": "hedge"}
     out: dict[str, list[str]] = {}
-    for i, j, group in _scan(lower):
+    for i, j, group in _refine(_scan(lower), lower, tokens):
         out.setdefault(names[group], [])
         phrase = " ".join(tokens[i:j])
         if phrase not in out[names[group]]:

@@ -12,8 +12,8 @@ passed to ``set_params``, so pipeline parameters such as ``clf__C`` work);
 ``tfidf-lr``   word 1-2-gram TF-IDF + logistic regression
 ``tfidf-svm``  character 2-5-gram TF-IDF + linear SVM, sigmoid-calibrated probabilities
 ``nb``         word 1-2-gram counts + complement naive Bayes
-``hybrid``     author-voice word n-grams + attribution and loadedness cues + logistic
-               regression (the default)
+``hybrid``     author-voice word n-grams + attribution and loadedness cues + the rules'
+               vote (weighted x3: the anchor) + logistic regression (the default)
 =============  ==================================================================
 """
 
@@ -34,7 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import features as F
 
-__all__ = ["make", "names", "describe", "CueFeatures", "RulesClassifier", "DEFAULT_MODEL"]
+__all__ = ["make", "names", "describe", "CueFeatures", "RulesClassifier", "RuleVotes", "TextInputMixin", "DEFAULT_MODEL"]
 
 DEFAULT_MODEL = "hybrid"
 
@@ -42,12 +42,32 @@ DEFAULT_MODEL = "hybrid"
 _texts = F.check_texts
 
 
-class CueFeatures(TransformerMixin, BaseEstimator):
+class TextInputMixin:
+    """scikit-learn tags for estimators whose ``X`` is a list of sentences, not a 2-d array.
+
+    Put it first among the bases (``class C(TextInputMixin, TransformerMixin, BaseEstimator)``);
+    ``_requires_fit = True`` marks a transformer whose ``transform`` needs ``fit`` first.
+    """
+
+    _requires_fit = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        if self._requires_fit:
+            tags.requires_fit = True
+        return tags
+
+
+class CueFeatures(TextInputMixin, TransformerMixin, BaseEstimator):
     """Attribution and author-voice loadedness cues (see :mod:`stance.features`).
 
     Stateless: ``fit`` only records the number of output features, so nothing
     learned from one fold reaches another.
     """
+
+    _requires_fit = True
 
     def fit(self, X: Any, y: Any = None) -> "CueFeatures":
         _texts(X)
@@ -61,15 +81,8 @@ class CueFeatures(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray([f"cue:{n}" for n in F.CUE_NAMES], dtype=object)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        return tags
 
-
-class RulesClassifier(ClassifierMixin, BaseEstimator):
+class RulesClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     """The codebook's decision procedure, applied with hand-written cues.
 
     1. Loaded wording in the author's own voice (evaluative words, pejorative
@@ -118,14 +131,8 @@ class RulesClassifier(ClassifierMixin, BaseEstimator):
         P[np.arange(len(d)), d] += 1 - self.smoothing
         return P
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
-
-class RuleVotes(TransformerMixin, BaseEstimator):
+class RuleVotes(TextInputMixin, TransformerMixin, BaseEstimator):
     """The decision of :class:`RulesClassifier` as three indicator features.
 
     Lets a learned model start from the codebook's procedure (loaded overrides
@@ -148,14 +155,8 @@ class RuleVotes(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray(["rule:claim", "rule:quote", "rule:loaded"], dtype=object)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
-
-class TextDummyClassifier(DummyClassifier):
+class TextDummyClassifier(TextInputMixin, DummyClassifier):
     """``DummyClassifier`` that checks its input is a list of sentences."""
 
     def fit(self, X, y, sample_weight=None):
@@ -167,12 +168,6 @@ class TextDummyClassifier(DummyClassifier):
 
     def predict_proba(self, X):
         return super().predict_proba(np.zeros((len(_texts(X)), 1)))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
 
 def _majority() -> BaseEstimator:
@@ -228,10 +223,13 @@ def _hybrid() -> BaseEstimator:
                         ),
                         ("cues", CueFeatures()),
                         ("rules", RuleVotes()),
-                    ]
+                    ],
+                    # The codebook's procedure is the anchor: its vote is scaled up so that the
+                    # regularised model departs from it only where the other features agree.
+                    transformer_weights={"rules": 3.0},
                 ),
             ),
-            ("clf", LogisticRegression(C=3.0, class_weight="balanced", max_iter=5000)),
+            ("clf", LogisticRegression(C=0.3, class_weight="balanced", max_iter=5000)),
         ]
     )
 

@@ -1,0 +1,173 @@
+"""The experiment configs parse, name known models and variants, and outside-data experiments skip cleanly.
+
+Needs neither ../shared/external nor the embed extra, and fits no model: a few seconds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from stance import models
+
+EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+CONFIGS = EXPERIMENTS / "configs"
+
+
+@pytest.fixture(scope="module")
+def run():
+    name = "stance_experiments_run"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, EXPERIMENTS / "run.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[name]
+
+
+def test_every_config_parses_and_names_known_models(run):
+    cfgs = run.load_configs(CONFIGS)
+    assert len(cfgs) == len(list(CONFIGS.glob("*.toml"))) >= 1
+    known = models.names(optional=True)
+    ideas = run._ideas()
+    for cfg in cfgs:
+        assert cfg["models"], cfg["_file"]
+        assert set(cfg["models"]) <= set(known), cfg["_file"]
+        aux = [a["name"] for a in cfg.get("auxiliary", [])]
+        for v in cfg.get("variants", []):
+            base, extra = ideas.parse_variant(v)
+            assert base in cfg["models"] and base in known, (cfg["_file"], v)
+            assert set(extra) <= set(ideas.BUILTIN_IDEAS) | set(aux), (cfg["_file"], v)
+            assert ideas.check_variant(v, cfg["models"], aux) is None
+
+
+def test_generalise_config_lists_the_variants(run):
+    cfg = run.load_config(CONFIGS / "generalise.toml")
+    ideas = run._ideas()
+    bases = {ideas.parse_variant(v)[0] for v in cfg["variants"]}
+    # every base model is itself a variant, so each idea has a base to be compared with
+    assert bases == {"hybrid", "embed"} and bases <= set(cfg["variants"])
+    used = {i for v in cfg["variants"] for i in ideas.parse_variant(v)[1]}
+    assert used == {"lexicon", "checkthat", "babe"}
+    assert cfg["seeds"][0] == 0 and cfg["bootstrap"] == 1000 and cfg["cv"] == "lodo"
+    aux = {a["name"]: a for a in cfg["auxiliary"]}
+    assert aux["babe"]["scored_as"] == "babe" and aux["babe"]["group_column"] == "outlet"
+    assert {a["licence"] for a in aux.values()} == {"CC BY-NC-SA 4.0", "GNU AGPL v3"}
+
+
+@pytest.mark.parametrize(
+    "variants, message",
+    [(["hybrid+nosuchidea"], "unknown idea"), (["nosuchmodel"], "unknown model"), (["hybrid+"], "bad variant")],
+)
+def test_unknown_variants_are_refused(run, tmp_path, variants, message):
+    text = (CONFIGS / "generalise.toml").read_text(encoding="utf-8")
+    start = text.index("variants = [")
+    end = text.index("]", start) + 1
+    bad = text[:start] + "variants = [" + ", ".join(f'"{v}"' for v in variants) + "]" + text[end:]
+    (tmp_path / "generalise.toml").write_text(bad, encoding="utf-8")
+    with pytest.raises(run.ConfigError, match=message):
+        run.load_config(tmp_path / "generalise.toml")
+
+
+def test_outside_experiments_skip_cleanly_without_external_data(run, tmp_path, capsys):
+    outside = [c["name"] for c in run.load_configs(CONFIGS) if "outside" in c]
+    assert "outside" in outside and "generalise" in outside
+    results, readme = tmp_path / "results", tmp_path / "README.md"
+    argv = [x for n in outside for x in ("--only", n)]
+    code = run.main(argv, results_dir=results, readme=readme, external=tmp_path / "no-such-dir")
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.count("skipped: outside data directory") == len(outside)
+    assert not results.exists() or not any(results.rglob("*"))  # nothing written for a skipped experiment
+    text = readme.read_text(encoding="utf-8")
+    for n in outside:
+        section = text.split(f"## {n}\n", 1)[1].split("\n## ", 1)[0]
+        assert "**Skipped on the last run:**" in section and "is absent" in section
+
+
+def test_lexicon_feature_shape_when_available(run):
+    ideas = run._ideas()
+    if ideas.lexicon_path() is None:
+        pytest.skip("textblob (and its en-sentiment.xml) is not installed; the lexicon variant is skipped")
+    X = ideas.SubjectivityLexicon().fit(["x"]).transform(
+        ["A terrible, awful decision.", 'He called it "terrible".', "The meeting is on Tuesday.", ""])
+    assert X.shape == (4, 3)
+    assert X[0, 0] >= 1 and X[0, 1] >= 0.6 and X[0, 2] > 0
+    assert (X[1:] == 0).all()  # quoted words are not the author's voice
+
+
+def _fake_external(root: Path) -> None:
+    """Tiny made-up stand-ins for the outside data, in their formats (no real sentence)."""
+    ct = root / "checkthat-subjectivity-en"
+    ct.mkdir(parents=True)
+    rows = [("The council met on Tuesday to approve the budget.", "OBJ"),
+            ("This shameful and disastrous plan is a disgrace.", "SUBJ"),
+            ("The report lists 40 new schools.", "OBJ"),
+            ("A truly appalling waste of everyone's money.", "SUBJ")]
+    for name in ("train_en.tsv", "dev_en.tsv"):
+        (ct / name).write_text("sentence_id\tsentence\tlabel\n" + "".join(
+            f"{name}-{i}\t{s} ({name} {i})\t{y}\n" for i, (s, y) in enumerate(rows)), encoding="utf-8")
+    (ct / "test_en_labeled.tsv").write_text("sentence\tlabel\tsentence_id\n" + "".join(
+        f"{s} (test {i})\t{y}\tt{i}\n" for i, (s, y) in enumerate(rows)), encoding="utf-8")
+    babe = root / "babe"
+    babe.mkdir()
+    lines = ["text;news_link;outlet;topic;type;label_bias;label_opinion;biased_words"]
+    for i in range(12):
+        s, y = rows[i % 4]
+        lines.append(f"{s} (outlet {i % 3}, {i});x;outlet{i % 3};t;t;{'Biased' if y == 'SUBJ' else 'Non-biased'};x;[]")
+    lines.append("Nobody agreed on this one.;x;outlet0;t;t;No agreement;x;[]")
+    (babe / "final_labels_SG2.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_generalise_runs_end_to_end_on_tiny_fake_data(run, tmp_path, monkeypatch, capsys):
+    ideas = run._ideas()
+    monkeypatch.setattr(ideas, "lexicon_path", lambda: None)  # as if textblob were absent
+    monkeypatch.setattr(ideas, "embed_available", lambda: "sentence_transformers not installed")
+    text = (CONFIGS / "generalise.toml").read_text(encoding="utf-8").replace("folds = 5", "folds = 3")
+    start = text.index("variants = [")
+    text = text[:start] + 'variants = ["hybrid", "hybrid+lexicon", "embed", "hybrid+babe"]' + text[text.index("]", start) + 1:]
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "generalise.toml").write_text(text, encoding="utf-8")
+    ext = tmp_path / "external"
+    _fake_external(ext)
+    results, readme = tmp_path / "results", tmp_path / "README.md"
+    code = run.main(["--only", "generalise"], configs_dir=tmp_path / "configs", results_dir=results, readme=readme,
+                    external=ext)
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "hybrid+lexicon: skipped" in out and "embed: skipped" in out
+    import json
+
+    res = json.loads((results / "generalise" / "results.json").read_text(encoding="utf-8"))
+    assert set(res["variants"]) == {"hybrid", "hybrid+babe"}
+    assert set(res["skipped_variants"]) == {"hybrid+lexicon", "embed"}
+    hb = res["variants"]["hybrid+babe"]
+    assert "GroupKFold" in hb["outside"]["babe"]["scheme"] and "GroupKFold" not in hb["outside"]["checkthat-en-test"]["scheme"]
+    assert hb["outside"]["babe"]["n"] == 12 and res["outside_data"]["babe"]["dropped"] == {"No agreement": 1}
+    assert 0 <= hb["lodo"]["macro_f1"] <= 1 and "lodo_vs_base" in hb
+    written = (results / "generalise" / "results.json").read_text(encoding="utf-8") + \
+        (results / "generalise" / "report.md").read_text(encoding="utf-8") + readme.read_text(encoding="utf-8")
+    for s in ("shameful", "council", "Nobody agreed"):
+        assert s not in written  # aggregate figures only
+    assert "never the default" in readme.read_text(encoding="utf-8")
+
+
+def test_ranking_figures_match_a_brute_force_threshold_sweep(run):
+    import numpy as np
+    from sklearn.metrics import f1_score, roc_auc_score
+
+    ideas = run._ideas()
+    rng = np.random.default_rng(0)
+    gold = np.where(rng.random(200) < 0.3, "loaded", "not-loaded")
+    score = np.round(rng.random(200) * 0.5 + (gold == "loaded") * 0.3, 2)  # ties on purpose
+    r = ideas.ranking_figures(gold, score)
+    y = gold == "loaded"
+    best = max(f1_score(y, score >= t, average="macro") for t in np.unique(score))
+    assert r["auc"] == pytest.approx(roc_auc_score(y, score))
+    assert r["ceiling_macro_f1"] == pytest.approx(best)
+    assert 0 < r["ceiling_loaded_share"] <= 1
+    assert ideas.ranking_figures(["loaded"] * 3, [0.1, 0.2, 0.3])["auc"] is None
