@@ -170,3 +170,26 @@ def test_stats_counts_add_up():
     total = sum(s["labels"].values()) + s["excluded"] + s["duplicates"]
     assert total == s["sentences"]
     assert set(s["labels"]) == {"claim", "quote", "loaded"}
+
+
+def test_two_passes_cover_every_decision_and_every_disagreement_is_adjudicated():
+    from sklearn.metrics import cohen_kappa_score
+
+    labels = Path(__file__).resolve().parent.parent / "labels"
+
+    def rows(name):
+        return {r["id"]: r for r in map(json.loads, (labels / name).read_text(encoding="utf-8").splitlines())}
+
+    p1, p2, gold = rows("pass1.jsonl"), rows("pass2.jsonl"), rows("gold.jsonl")
+    assert list(p1) == list(p2) == list(gold)  # the same sentences, in corpus order
+    disagree = [i for i in p1 if p1[i]["label"] != p2[i]["label"]]
+    assert disagree
+    for i in disagree:
+        assert gold[i]["label"] in (p1[i]["label"], p2[i]["label"]), i
+        assert (gold[i]["note"] or "").startswith("adjudicated"), i
+    stored = json.loads((labels / "agreement.json").read_text(encoding="utf-8"))
+    ids = list(p1)
+    assert stored["complete"] and stored["n"] == len(ids)
+    assert stored["kappa"] == pytest.approx(cohen_kappa_score([p1[i]["label"] for i in ids],
+                                                              [p2[i]["label"] for i in ids]))
+    assert stored["disagreements"] == len(disagree)
