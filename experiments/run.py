@@ -489,27 +489,13 @@ def run_generalise(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: 
     return results
 
 
-def _jsonable(obj: Any) -> Any:
-    """numpy scalars -> Python, NaN -> None, for strict JSON."""
-    import math
-
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    return obj
-
-
 def _write_generalise(out: Path, results: dict[str, Any], command: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name in ("results.json", "report.md"):
         (out / name).unlink(missing_ok=True)
-    (out / "results.json").write_text(json.dumps(_jsonable(results), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-                                      encoding="utf-8")
+    from stance.cli_evaluate import _write_json
+
+    _write_json(out / "results.json", results)
     exp = results["experiment"]
     lines = [f"# Experiment: {exp['name']}", "", f"Command: `{command}` (config `experiments/{exp['config']}`).", "",
              f"stance {results['stance_version']}; seed {results['settings']['seed']}, "
