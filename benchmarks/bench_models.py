@@ -43,16 +43,14 @@ def best_of(n, fn):
 GRID = [(w, c) for w in (1.0, 3.0, 10.0) for c in (0.1, 0.3, 1.0, 3.0)]
 
 
-def _lodo_predict(texts, y, groups, w, c):
-    import numpy as np
+def _lodo_predict(est, texts, y, groups):
+    from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
 
-    pred = np.empty(len(y), dtype=object)
-    for g in sorted(set(groups)):
-        te = groups == g
-        est = models.make("hybrid", features__transformer_weights={"rules": w}, clf__C=c)
-        est.fit(list(texts[~te]), list(y[~te]))
-        pred[te] = est.predict(list(texts[te]))
-    return pred
+    return cross_val_predict(est, list(texts), y, groups=groups, cv=LeaveOneGroupOut())
+
+
+def _hybrid(w, c):
+    return models.make("hybrid", features__transformer_weights={"rules": w}, clf__C=c)
 
 
 def nested(td) -> None:
@@ -63,26 +61,21 @@ def nested(td) -> None:
     texts = np.asarray(td.texts, dtype=object)
     y = np.asarray(td.labels, dtype=object)
     groups = np.asarray(td.groups, dtype=object)
-    default = models.make("hybrid")
-    w0 = default.get_params()["features__transformer_weights"]["rules"]
-    c0 = default.get_params()["clf__C"]
-    hyb = _lodo_predict(texts, y, groups, w0, c0)
-    rules = np.empty(len(y), dtype=object)
-    for g in sorted(set(groups)):
-        te = groups == g
-        rules[te] = models.make("rules").fit(list(texts[~te]), list(y[~te])).predict(list(texts[te]))
+    params = models.make("hybrid").get_params()
+    w0, c0 = params["features__transformer_weights"]["rules"], params["clf__C"]
+    hyb = _lodo_predict(_hybrid(w0, c0), texts, y, groups)
+    rules = _lodo_predict(models.make("rules"), texts, y, groups)
     print(f"\nhybrid (rules' vote x{w0:g}, C={c0:g}) and rules agree on {np.mean(hyb == rules):.1%} of the "
           "held-out sentences")
     pred = np.empty(len(y), dtype=object)
     chosen = []
     for g in sorted(set(groups)):
         tr = groups != g
-        inner = [(f1_score(y[tr], _lodo_predict(texts[tr], y[tr], groups[tr], w, c), average="macro"), -i)
+        inner = [(f1_score(y[tr], _lodo_predict(_hybrid(w, c), texts[tr], y[tr], groups[tr]), average="macro"), -i)
                  for i, (w, c) in enumerate(GRID)]
         w, c = GRID[-max(inner)[1]]
         chosen.append(f"{g}: x{w:g}, C={c:g}")
-        est = models.make("hybrid", features__transformer_weights={"rules": w}, clf__C=c)
-        pred[~tr] = est.fit(list(texts[tr]), list(y[tr])).predict(list(texts[~tr]))
+        pred[~tr] = _hybrid(w, c).fit(list(texts[tr]), list(y[tr])).predict(list(texts[~tr]))
     print(f"nested LODO macro-F1 of hybrid, settings chosen by inner LODO over {len(GRID)} settings: "
           f"{f1_score(y, pred, average='macro'):.3f} (chosen per held-out document: {'; '.join(chosen)})")
 

@@ -297,7 +297,6 @@ def binary_scores(gold: Sequence[str], pred: Sequence[str], n_bootstrap: int, se
     labels = list(E.BINARY_LABELS)
     sc = E.scores(gold, shown, labels)
     iv = E.bootstrap(gold, shown, labels, n_bootstrap=n_bootstrap, seed=seed, level=level)
-    lo = sc["per_class"]["loaded"]
     return {
         "n": sc["n"],
         "gold_loaded": int(np.sum(gold == "loaded")),
@@ -307,12 +306,7 @@ def binary_scores(gold: Sequence[str], pred: Sequence[str], n_bootstrap: int, se
         "accuracy": sc["accuracy"],
         "confusion_matrix": sc["confusion_matrix"],
         "confusion_labels": labels,
-        "loaded": {
-            "precision": lo["precision"], "recall": lo["recall"], "f1": lo["f1"],
-            "precision_interval": iv["per_class"]["loaded"]["precision"],
-            "recall_interval": iv["per_class"]["loaded"]["recall"],
-            "f1_interval": iv["per_class"]["loaded"]["f1"],
-        },
+        "loaded": E.loaded_figures(sc, iv),
         "bootstrap": {"n_bootstrap": n_bootstrap, "seed": seed, "level": level, "unit": "sentence"},
     }
 

@@ -294,16 +294,6 @@ class CompiledModel:
             self.needs_cues = any(b["type"] in ("cues", "rules") for b in self.blocks)
 
     # -- features
-    def _dense_blocks(self, texts: Sequence[str], M: np.ndarray | None) -> list[tuple[np.ndarray, int]]:
-        """The dense blocks (cues, the rules' vote) of the feature matrix, with their column offsets."""
-        out = []
-        for block, off in zip(self.blocks, self.offsets):
-            if block["type"] != "tfidf":
-                assert M is not None
-                out.append((M if block["type"] == "cues" else np.eye(3)[F.rule_decisions(M, block["min_loaded_cues"])],
-                            off))
-        return out
-
     def _sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row ids, column ids and values of the feature matrix (the cue blocks included)."""
         rows: list[np.ndarray] = []
@@ -313,14 +303,14 @@ class CompiledModel:
         for block, off in zip(self.blocks, self.offsets):
             if block["type"] == "tfidf":
                 r, c, v = self._tfidf[block["name"]].batch(texts)
-                rows.append(r)
-                cols.append(c + off)
-                vals.append(v)
-        for D, off in self._dense_blocks(texts, M):
-            r, c = np.nonzero(D)
+            else:
+                assert M is not None
+                D = M if block["type"] == "cues" else np.eye(3)[F.rule_decisions(M, block["min_loaded_cues"])]
+                r, c = np.nonzero(D)
+                v = D[r, c]
             rows.append(r)
             cols.append(c + off)
-            vals.append(D[r, c])
+            vals.append(v)
         if not rows:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
@@ -328,18 +318,11 @@ class CompiledModel:
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         n = len(texts)
         Z = np.tile(self.b, (n, 1))
-        if not n:
-            return Z
-        # dense blocks by a matrix product, tf-idf blocks by sparse accumulation
-        M = F.cue_matrix(texts) if self.needs_cues else None
-        for D, off in self._dense_blocks(texts, M):
-            Z += D @ self.W[off : off + D.shape[1]]
-        for block, off in zip(self.blocks, self.offsets):
-            if block["type"] == "tfidf":
-                r, c, v = self._tfidf[block["name"]].batch(texts)
-                contrib = self.W[c + off] * v[:, None]
-                for k in range(Z.shape[1]):
-                    Z[:, k] += np.bincount(r, weights=contrib[:, k], minlength=n)
+        if n:
+            r, c, v = self._sparse(texts)
+            contrib = self.W[c] * v[:, None]
+            for k in range(Z.shape[1]):
+                Z[:, k] += np.bincount(r, weights=contrib[:, k], minlength=n)
         return Z
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

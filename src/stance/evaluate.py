@@ -1038,6 +1038,13 @@ def explain_overlap(model: Any, texts: Sequence[str], words: Sequence[Sequence[s
     }
 
 
+def loaded_figures(sc: Mapping[str, Any], iv: Mapping[str, Any]) -> dict[str, Any]:
+    """Loaded precision, recall and F1 with their intervals, from :func:`scores` and :func:`bootstrap`."""
+    p, b = sc["per_class"]["loaded"], iv["per_class"]["loaded"]
+    return {"precision": p["precision"], "recall": p["recall"], "f1": p["f1"],
+            "precision_interval": b["precision"], "recall_interval": b["recall"], "f1_interval": b["f1"]}
+
+
 def evaluate_on(
     model: Any,
     data: Any,
@@ -1100,16 +1107,7 @@ def evaluate_on(
         "intervals": iv,
     }
     if binary:
-        i = labels.index("loaded")
-        out["loaded"] = {
-            "precision": sc["per_class"]["loaded"]["precision"],
-            "recall": sc["per_class"]["loaded"]["recall"],
-            "f1": sc["per_class"]["loaded"]["f1"],
-            "precision_interval": iv["per_class"]["loaded"]["precision"],
-            "recall_interval": iv["per_class"]["loaded"]["recall"],
-            "f1_interval": iv["per_class"]["loaded"]["f1"],
-        }
-        del i
+        out["loaded"] = loaded_figures(sc, iv)
     if od.words is not None:
         sel = [j for j in range(len(od)) if od.labels[j] == "loaded" and pred[j] == "loaded"]
         out["explain_overlap"] = explain_overlap(

@@ -182,15 +182,15 @@ def _scan(words: list[str]) -> list[tuple[int, int, str]]:
         w = words[i]
         k_max = longest.get(w, 1)
         if k_max > 1 and i + 1 < n and words[i + 1] in seconds.get(w, ()):
+            matched = False
             for k in range(k_max if k_max < n - i else n - i, 1, -1):
                 group = get(" ".join(words[i : i + k]))
                 if group is not None:
                     hits.append((i, i + k, group))
                     nxt = i + k
+                    matched = True
                     break
-            else:
-                k = 0
-            if k:
+            if matched:
                 continue
         group = get(w)
         if group is None and ("'" in w or "’" in w):
@@ -321,7 +321,7 @@ def cue_vector(text: str) -> list[float]:
         1.0 if stripped[:1] in "“\"‘'" and spans and spans[0][0] == len(text) - len(stripped) else 0.0,
         float(min(n_verbs, 3)),
         float(min(counts["attribution"], 2)),
-        1.0 if n_verbs and _named_speaker(tokens or _tokens_like(voice, lower), lower, verb_positions) else 0.0,
+        1.0 if n_verbs and _named_speaker(tokens, lower, verb_positions) else 0.0,
         1.0 if pronoun_speaker else 0.0,
         1.0 if quote_then_verb else 0.0,
         float(min(counts["evaluative"], 3)),
