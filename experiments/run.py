@@ -49,11 +49,11 @@ except ModuleNotFoundError:  # Python < 3.11
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 KEYS = {"name", "order", "description", "models", "cv", "folds", "repeats", "seeds", "bootstrap", "learning_curve", "outside",
-        "variants", "auxiliary"}
+        "variants", "auxiliary", "kind", "default", "wide"}
 AUX_KEYS = {"name", "paths", "text_column", "label_column", "loaded", "not_loaded", "drop", "licence", "scored_as",
             "group_column", "folds"}
 DATA_KEYS = {"name", "path", "text_column", "label_column", "label_map", "binary", "words_column", "id_column",
-             "split", "licence", "anchor"}
+             "split", "licence", "anchor", "leave_out_labelled"}
 
 
 class ConfigError(ValueError):
@@ -62,9 +62,18 @@ class ConfigError(ValueError):
 
 def _ideas() -> Any:
     """experiments/ideas.py, imported under a private name (it is not an installed module)."""
-    name = "stance_experiments_ideas"
+    return _local("ideas")
+
+
+def _topics() -> Any:
+    """experiments/topics.py (the ``topics`` experiment kind)."""
+    return _local("topics")
+
+
+def _local(stem: str) -> Any:
+    name = f"stance_experiments_{stem}"
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "ideas.py")
+        spec = importlib.util.spec_from_file_location(name, HERE / f"{stem}.py")
         assert spec is not None and spec.loader is not None
         mod = importlib.util.module_from_spec(spec)
         sys.modules[name] = mod
@@ -101,6 +110,10 @@ def load_config(path: Path) -> dict[str, Any]:
     bad = [m for m in cfg["models"] if m not in known]
     if bad:
         raise ConfigError(f"{where}: unknown models {', '.join(bad)}; known models: {', '.join(known)}")
+    if cfg.get("kind", "cv") not in ("cv", "topics"):
+        raise ConfigError(f"{where}: kind must be 'cv' or 'topics', got {cfg['kind']!r}")
+    if cfg.get("kind") == "topics" and "outside" not in cfg:
+        raise ConfigError(f"{where}: kind = 'topics' needs an [outside] section")
     if cfg["cv"] not in ("lodo", "kfold", "none"):
         raise ConfigError(f"{where}: cv must be lodo, kfold or none, got {cfg['cv']!r}")
     if cfg["cv"] == "none" and "outside" not in cfg:
@@ -731,7 +744,9 @@ def write_readme(cfgs: list[dict[str, Any]], results_dir: Path, readme: Path, sk
         if name in skipped:
             L += ["Results below are from an earlier run.", ""]
         rel = (rel_root / name).as_posix()
-        if res.get("kind") == "generalise":
+        if res.get("kind") == "topics":
+            L += _topics().readme_lines(res, rel)
+        elif res.get("kind") == "generalise":
             L += _readme_generalise(name, res, rel)
         elif res.get("kind") == "outside-data":
             L += _readme_outside(name, res, rel)
@@ -770,6 +785,12 @@ def main(argv: list[str] | None = None, configs_dir: Path | None = None, results
             continue
         out = results_dir / cfg["name"]
         print(f"== {cfg['name']}", flush=True)
+        if cfg.get("kind") == "topics":
+            res = _topics().run_topics(cfg, out, repo=repo, external=args.external or external)
+            if "skipped" in res:
+                skipped[cfg["name"]] = res["skipped"]
+                print(f"   skipped: {res['skipped']}", flush=True)
+            continue
         if "variants" in cfg or "outside" in cfg:
             runner = run_generalise if "variants" in cfg else run_outside
             res = runner(cfg, out, repo=repo, external=args.external or external)

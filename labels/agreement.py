@@ -2,6 +2,9 @@
 
     python labels/agreement.py            # writes labels/agreement.json, prints the figures
     python labels/agreement.py --list     # also prints every disagreement (for adjudication)
+    python labels/agreement.py --set outside [--list]
+                                          # the outside codebook set: labels/outside/agreement.json
+                                          # (--list joins the texts from ../shared/external)
 
 Compares ``labels/pass1.jsonl`` and ``labels/pass2.jsonl`` over every decided
 (non-duplicate) sentence, on the four decisions claim / quote / loaded /
@@ -23,9 +26,9 @@ HERE = Path(__file__).resolve().parent
 DECISIONS = ("claim", "quote", "loaded", "excluded")
 
 
-def rows(name: str) -> dict[str, dict]:
+def rows(name: str, where: Path = HERE) -> dict[str, dict]:
     out = {}
-    for line in (HERE / name).read_text(encoding="utf-8").splitlines():
+    for line in (where / name).read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
             out[r["id"]] = r
@@ -35,8 +38,14 @@ def rows(name: str) -> dict[str, dict]:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--list", action="store_true", help="print every disagreement")
+    p.add_argument("--set", choices=("corpus", "outside"), default="corpus", help="which labelled set")
     args = p.parse_args(argv)
-    a, b = rows("pass1.jsonl"), rows("pass2.jsonl")
+    where = HERE if args.set == "corpus" else HERE / "outside"
+    rel = "labels/" if args.set == "corpus" else "labels/outside/"
+    a, b = rows("pass1.jsonl", where), rows("pass2.jsonl", where)
+    if args.set == "outside":  # speakers are stored as spans
+        for r in (*a.values(), *b.values()):
+            r["speaker"] = json.dumps(r.get("speaker_span"))
     extra = sorted(set(b) - set(a))
     if extra:
         print(f"pass 2 has sentences pass 1 does not: {', '.join(extra[:10])}", file=sys.stderr)
@@ -50,7 +59,7 @@ def main(argv=None) -> int:
     both_quote = [i for i in ids if a[i]["label"] == b[i]["label"] == "quote"]
     norm = lambda s: " ".join((s or "").lower().split())  # noqa: E731
     result = {
-        "passes": ["labels/pass1.jsonl", "labels/pass2.jsonl"],
+        "passes": [f"{rel}pass1.jsonl", f"{rel}pass2.jsonl"],
         "complete": complete,
         "scope": "all decided sentences" if complete else (
             f"partial: the {len(ids)} sentences of document(s) {', '.join(sorted({i[:3] for i in ids}))} that the "
@@ -71,7 +80,7 @@ def main(argv=None) -> int:
         },
         "disagreements": sum(x != y for x, y in zip(y1, y2)),
     }
-    (HERE / "agreement.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (where / "agreement.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if not complete:
         print(f"PARTIAL: {result['scope']}")
     print(f"{result['n']} sentences; Cohen's kappa {result['kappa']:.3f}; raw agreement {result['agreement']:.3f}; "
@@ -81,15 +90,23 @@ def main(argv=None) -> int:
           f"(n={result['labelled_only']['n']})")
     if args.list:
         sentences = {}
-        root = HERE.parent / "corpus" / "sentences.jsonl"
-        for line in root.read_text(encoding="utf-8").splitlines():
-            s = json.loads(line)
-            sentences[s["id"]] = s["text"]
+        if args.set == "outside":
+            sys.path.insert(0, str(HERE.parent / "src"))
+            from stance.labelled_sets import outside_records
+
+            sentences = {r["id"]: r["text"] for r in outside_records(labels_file=None)}
+        else:
+            root = HERE.parent / "corpus" / "sentences.jsonl"
+            for line in root.read_text(encoding="utf-8").splitlines():
+                s = json.loads(line)
+                sentences[s["id"]] = s["text"]
         for i in ids:
             if a[i]["label"] != b[i]["label"]:
                 print(f"\n{i} pass1={a[i]['label']} pass2={b[i]['label']}\n  {sentences[i]}\n"
-                      f"  p1: cues={a[i]['cues']} note={a[i].get('note')} reason={a[i].get('reason')}\n"
-                      f"  p2: cues={b[i]['cues']} note={b[i].get('note')} reason={b[i].get('reason')}")
+                      f"  p1: cues={a[i].get('cues', a[i].get('cue_spans'))} note={a[i].get('note', a[i].get('rule'))} "
+                      f"reason={a[i].get('reason')}\n"
+                      f"  p2: cues={b[i].get('cues', b[i].get('cue_spans'))} note={b[i].get('note', b[i].get('rule'))} "
+                      f"reason={b[i].get('reason')}")
     return 0
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import stance
-from stance.training import DataError, fingerprint, read_data
+from stance.training import DataError, builtin_data, fingerprint, lodo_summary, read_data
 
 ROWS = [
     {"text": "Cuba sent 27 doctors to Peru.", "label": "claim", "doc_id": "a"},
@@ -34,10 +34,23 @@ def _csv(path, rows, cols=("text", "label", "doc_id")):
     return path
 
 
-def test_default_is_the_corpus():
+def test_default_is_the_corpus_plus_the_constructed_set():
     td = read_data()
-    assert len(td) > 140 and set(td.labels) == {"claim", "quote", "loaded"}
-    assert td.groups is not None and len(set(td.groups)) == 5
+    assert set(td.labels) == {"claim", "quote", "loaded"} and td.constructed is not None
+    corpus_groups = {g for g, c in zip(td.groups, td.constructed) if not c}
+    assert len(corpus_groups) == 5 and 140 < td.constructed.count(False) < 200
+    assert td.constructed.count(True) >= 800
+    assert all(g.startswith("constructed:") for g, c in zip(td.groups, td.constructed) if c)
+    only = builtin_data(constructed=False)
+    assert only.constructed is None and len(only) == td.constructed.count(False)
+
+
+def test_lodo_never_scores_a_constructed_row():
+    """The constructed rows join every training fold; only corpus documents are held out and scored."""
+    td = read_data()
+    m = lodo_summary("rules", td, seed=0, n_boot=10)
+    assert m["documents"] == 5 and m["sentences"] == td.constructed.count(False)
+    assert m["constructed_rows_in_every_training_fold"] == td.constructed.count(True)
 
 
 @pytest.mark.parametrize("kind", ["jsonl", "csv", "dataframe", "dataset", "list"])

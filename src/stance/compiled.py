@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import features as F
+from . import lexical as L
 
 __all__ = ["compile_estimator", "CompiledModel"]
 
@@ -62,12 +63,16 @@ class _Unsupported(Exception):
 def _compile_block(name: str, step: Any) -> dict[str, Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from .models import CueFeatures, RuleVotes
+    from .models import CueFeatures, LexicalFeatures, RuleVotes, StaticEmbedding
 
     if isinstance(step, TfidfVectorizer):
         block = _compile_tfidf(step)
     elif isinstance(step, CueFeatures):
         block = {"type": "cues", "size": len(F.CUE_NAMES)}
+    elif isinstance(step, LexicalFeatures):
+        block = {"type": "lexical", "size": len(L.LEXICAL_NAMES)}
+    elif isinstance(step, StaticEmbedding):
+        block = {"type": "static", "size": L.static_dims()}
     elif isinstance(step, RuleVotes):
         block = {"type": "rules", "min_loaded_cues": int(step.min_loaded_cues), "size": 3}
     else:
@@ -292,37 +297,53 @@ class CompiledModel:
                 o += b["size"]
             self.offsets = offsets
             self.needs_cues = any(b["type"] in ("cues", "rules") for b in self.blocks)
+            self.needs_words = any(b["type"] in ("lexical", "static") for b in self.blocks)
 
     # -- features
-    def _sparse(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Row ids, column ids and values of the feature matrix (the cue blocks included)."""
+    def _dense(self, block: dict[str, Any], texts: Sequence[str], M: np.ndarray | None, ids: Any) -> np.ndarray:
+        kind = block["type"]
+        if kind == "cues":
+            return M[:, : block["size"]]  # cues are only ever appended: older models read the first ones
+        if kind == "rules":
+            return np.eye(3)[F.rule_decisions(M, block["min_loaded_cues"])]
+        if kind == "lexical":
+            return L.lexical_matrix(texts, ids)
+        if kind == "static":
+            return L.static_matrix(texts, ids)
+        raise ValueError(f"unknown feature block type {kind!r} (a newer stance wrote this model?)")
+
+    def _features(self, texts: Sequence[str]):
+        """Sparse (row, column, value) triplets of the word blocks and (offset, matrix) of the dense ones."""
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         vals: list[np.ndarray] = []
+        dense: list[tuple[int, np.ndarray]] = []
         M = F.cue_matrix(texts) if self.needs_cues else None
+        ids = L.author_word_ids(texts) if self.needs_words else None
         for block, off in zip(self.blocks, self.offsets):
             if block["type"] == "tfidf":
                 r, c, v = self._tfidf[block["name"]].batch(texts)
+                rows.append(r)
+                cols.append(c + off)
+                vals.append(v)
             else:
-                assert M is not None
-                D = M if block["type"] == "cues" else np.eye(3)[F.rule_decisions(M, block["min_loaded_cues"])]
-                r, c = np.nonzero(D)
-                v = D[r, c]
-            rows.append(r)
-            cols.append(c + off)
-            vals.append(v)
-        if not rows:
-            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
-        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+                dense.append((off, self._dense(block, texts, M, ids)))
+        if rows:
+            sparse = (np.concatenate(rows), np.concatenate(cols), np.concatenate(vals))
+        else:
+            sparse = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0))
+        return sparse, dense
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         n = len(texts)
         Z = np.tile(self.b, (n, 1))
         if n:
-            r, c, v = self._sparse(texts)
+            (r, c, v), dense = self._features(texts)
             contrib = self.W[c] * v[:, None]
             for k in range(Z.shape[1]):
                 Z[:, k] += np.bincount(r, weights=contrib[:, k], minlength=n)
+            for off, D in dense:
+                Z += D @ self.W[off : off + D.shape[1]]
         return Z
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -345,19 +366,27 @@ class CompiledModel:
 
     # -- explanations
     def contributions(self, text: str) -> list[tuple[str, str, float, np.ndarray]]:
-        """Each active feature of ``text``: (block type, feature, value, per-class contribution)."""
+        """Each active feature of ``text``: (block type, feature, value, per-class contribution).
+
+        The static word vector dimensions mean nothing one by one: their block is summed into
+        one ``embedding`` item.
+        """
         if self.kind != "linear":
             return []
-        r, c, v = self._sparse([text])
+        (r, c, v), dense = self._features([text])
         out = []
         for col, val in zip(c.tolist(), v.tolist()):
             bi = max(i for i, off in enumerate(self.offsets) if off <= col)
-            block, local = self.blocks[bi], col - self.offsets[bi]
-            if block["type"] == "tfidf":
-                name = self._tfidf[block["name"]].feature_names()[local]
-            elif block["type"] == "cues":
-                name = F.CUE_NAMES[local]
-            else:
-                name = ("claim", "quote", "loaded")[local]
-            out.append((block["type"], name, val, self.W[col] * val))
+            name = self._tfidf[self.blocks[bi]["name"]].feature_names()[col - self.offsets[bi]]
+            out.append(("tfidf", name, val, self.W[col] * val))
+        dense_blocks = [b for b in self.blocks if b["type"] != "tfidf"]
+        for block, (off, D) in zip(dense_blocks, dense):
+            row = D[0]
+            if block["type"] == "static":
+                if row.any():
+                    out.append(("embedding", "static word vectors", 1.0, row @ self.W[off : off + len(row)]))
+                continue
+            names = {"cues": F.CUE_NAMES, "lexical": L.LEXICAL_NAMES, "rules": ("claim", "quote", "loaded")}[block["type"]]
+            for j in np.flatnonzero(row):
+                out.append((block["type"], names[j], float(row[j]), self.W[off + j] * row[j]))
         return out

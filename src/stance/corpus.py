@@ -33,6 +33,8 @@ __all__ = [
     "Corpus",
     "read",
     "load",
+    "load_outside",
+    "load_constructed",
     "records",
     "check",
     "stats",
@@ -331,6 +333,21 @@ def load(root: str | Path | None = None, include_excluded: bool = False):
     if not include_excluded:
         rows = [{k: v for k, v in r.items() if k not in ("duplicate_of", "reason")} for r in rows]
     return Dataset.from_list(rows, features=features)
+
+
+def load_outside(split: str | None = None, external: str | Path | None = None):
+    """The outside codebook set (``labels/outside/``) as a ``datasets.Dataset``, its text joined from
+    ``external`` (default ``$STANCE_EXTERNAL`` or ``../shared/external``); see :mod:`stance.labelled_sets`."""
+    from .labelled_sets import load_outside as _load_outside
+
+    return _load_outside(split, external)
+
+
+def load_constructed(root: str | Path | None = None):
+    """The project's constructed training set (``corpus/constructed.jsonl``) as a ``datasets.Dataset``."""
+    from .labelled_sets import load_constructed as _load_constructed
+
+    return _load_constructed(root)
 
 
 # --------------------------------------------------------------------------- statistics

@@ -54,6 +54,7 @@ __all__ = [
     "lodo_splits",
     "kfold_splits",
     "cross_validate",
+    "compare_predictions",
     "scores",
     "bootstrap",
     "summarize",
@@ -541,22 +542,49 @@ def compare(
         raise EvaluationError(
             f"{a.model} and {b.model} were not evaluated on the same folds (same scheme and seed needed)"
         )
-    K = len(LABELS)
-    t = _codes(a.y_true, LABELS, "gold")
-    pa = _codes(a.y_pred, LABELS, "predicted")
-    pb = _codes(b.y_pred, LABELS, "predicted")
-    units, n_units = _units(a.rows, len(t))
+    first = a.repeat == 0
+    out = compare_predictions(a.y_true, a.y_pred, b.y_pred, n_bootstrap=n_bootstrap, seed=seed, level=level,
+                              alpha=alpha, clusters=a.rows, mcnemar_mask=first)
+    return {"a": a.model, "b": b.model} | out
+
+
+def compare_predictions(
+    y_true: Sequence[Any],
+    pred_a: Sequence[Any],
+    pred_b: Sequence[Any],
+    labels: Sequence[str] = LABELS,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+    alpha: float = 0.05,
+    clusters: Sequence[Any] | None = None,
+    mcnemar_mask: Sequence[bool] | None = None,
+) -> dict[str, Any]:
+    """Macro-F1 of predictions ``a`` minus ``b`` on the same gold labels: paired bootstrap + McNemar.
+
+    The paired bootstrap draws the same sentences (or, with ``clusters``, the same groups of
+    rows) for both. McNemar's exact test uses the rows in ``mcnemar_mask`` (default all).
+    ``significant`` is true when the interval excludes 0.
+    """
+    labels = list(labels)
+    K = len(labels)
+    y = np.asarray(y_true, dtype=object)
+    ya, yb = np.asarray(pred_a, dtype=object), np.asarray(pred_b, dtype=object)
+    if not (len(y) == len(ya) == len(yb)):
+        raise EvaluationError(f"{len(y)} gold labels but {len(ya)} and {len(yb)} predictions")
+    t = _codes(y, labels, "gold")
+    pa = _codes(ya, labels, "predicted")
+    pb = _codes(yb, labels, "predicted")
+    units, n_units = _units(clusters, len(t))
     W = _draw_weights(n_units, n_bootstrap, np.random.default_rng(seed))
     fa = _metrics_from_confusion((W @ _unit_cells(t, pa, K, units)).reshape(-1, K, K))["macro_f1"]
     fb = _metrics_from_confusion((W @ _unit_cells(t, pb, K, units)).reshape(-1, K, K))["macro_f1"]
-    diff = scores(a.y_true, a.y_pred)["macro_f1"] - scores(b.y_true, b.y_pred)["macro_f1"]
+    diff = scores(y, ya, labels)["macro_f1"] - scores(y, yb, labels)["macro_f1"]
     ci = _interval(fa - fb, level)
-    first = a.repeat == 0
-    mc = mcnemar_exact(a.y_pred[first] == a.y_true[first], b.y_pred[first] == b.y_true[first])
+    mask = np.ones(len(y), dtype=bool) if mcnemar_mask is None else np.asarray(mcnemar_mask, dtype=bool)
+    mc = mcnemar_exact(ya[mask] == y[mask], yb[mask] == y[mask])
     significant = bool(ci[0] is not None and (ci[0] > 0 or ci[1] < 0))
     return {
-        "a": a.model,
-        "b": b.model,
         "macro_f1_difference": float(diff),
         "interval": ci,
         "level": level,

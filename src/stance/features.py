@@ -129,6 +129,10 @@ _CUES: tuple[tuple[str, str], ...] = (
     ("exclamation", "an exclamation mark"),
     ("number", "numbers, dates or amounts (checkable details)"),
     ("length", "sentence length (log of the word count)"),
+    # appended later: attribution without a speech verb (models compiled before them read only the first 17)
+    ("source_finding", "a study, survey, poll, report or data as the source of a finding (a survey found, data show)"),
+    ("holds_view", "a source's belief, fear or feeling that something is so (is convinced that, fear that)"),
+    ("headline_attribution", "a headline of the form 'Name: statement'"),
 )
 CUE_NAMES: tuple[str, ...] = tuple(n for n, _ in _CUES)
 CUE_DESCRIPTIONS: dict[str, str] = dict(_CUES)
@@ -148,6 +152,20 @@ _NUMBER_WORDS = frozenset(
 _SUPERLATIVE_WORDS = frozenset("most least best worst".split())
 _PRONOUNS = frozenset("he she they it we i".split())
 _DIGIT = re.compile(r"\d")
+_SOURCE_FINDING = re.compile(
+    r"\b(?:stud(?:y|ies)|surveys?|polls?|polling|reports?|research|data|figures|analys[ie]s|audits?|reviews?|statistics"
+    r"|estimates|findings|investigations?|census|paper|experts|scientists|researchers|economists|analysts)\b"
+    r"[^.;:!?]{0,80}?\b(?:found|finds?|shows?|showed|shown|suggests?|suggested|indicates?|indicated|concluded|concludes"
+    r"|reveals?|revealed|estimates?|estimated|predicts?|predicted|projects?|projected|warns?|warned)\b")
+_HOLDS_VIEW = re.compile(
+    r"\b(?:is|are|was|were|remains?|remained|feels?|felt|grew|growing|became|becoming)\s+(?:\w+ly\s+)?"
+    r"(?:convinced|confident|worried|concerned|afraid|angry|furious|adamant|certain|sure|hopeful|skeptical|sceptical"
+    r"|optimistic|pessimistic|alarmed|upset|frustrated|fearful|unhappy|pleased|disappointed|determined|outraged"
+    r"|incensed|dismayed|anxious|nervous|insistent|doubtful|unconvinced)\s+(?:that|about|over|by)\b"
+    r"|\b(?:believes?|believed|fears?|feared|hopes?|hoped|thinks?|doubts?|doubted|insists?|maintains?|argues?|contends?"
+    r"|suspects?|suspected)\s+that\b"
+    r"|\bin\s+(?:the\s+)?(?:\w+['’]s?\s+|his\s+|her\s+|their\s+|its\s+)?(?:view|opinion|eyes|words)\b")
+_HEADLINE_ATTRIBUTION = re.compile(r"^\s*[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,5}:\s+\S")
 _POSSESSIVE = re.compile(r"[’']s?$")
 
 
@@ -333,6 +351,9 @@ def cue_vector(text: str) -> list[float]:
         1.0 if "!" in text else 0.0,
         1.0 if number else 0.0,
         math.log1p(n_words) / 4.0,
+        1.0 if _SOURCE_FINDING.search(voice_lower) else 0.0,
+        1.0 if _HOLDS_VIEW.search(voice_lower) else 0.0,
+        1.0 if ":" in text and _HEADLINE_ATTRIBUTION.match(text) else 0.0,
     ]
 
 

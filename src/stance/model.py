@@ -233,6 +233,11 @@ class StanceModel:
                 out.append(("cues", local[4:], v, W[:, j] * v))
             elif local.startswith("rule:"):
                 out.append(("rules", local[5:], v, W[:, j] * v))
+            elif local.startswith("lexical:"):
+                out.append(("lexical", local[8:], v, W[:, j] * v))
+            elif local.startswith("static:"):
+                dense_contrib += W[:, j] * v
+                dense_block = "static word vectors"
             elif block and local.startswith("emb"):
                 dense_contrib += W[:, j] * v  # embedding dimensions mean nothing one by one: sum them
                 dense_block = block
@@ -277,7 +282,13 @@ def _describe(kind: str, name: str, matches: dict[str, list[str]], author_voice:
     if kind == "rules":
         return f"the codebook's hand-written rules point to {name}"
     if kind == "embedding":
+        if name == "static word vectors":
+            return "the overall meaning of the author's own words (static word vectors), taken together"
         return "the overall meaning of the author's own words (sentence embedding), taken together"
+    if kind == "lexical":
+        from .lexical import LEXICAL_DESCRIPTIONS
+
+        return LEXICAL_DESCRIPTIONS.get(name, name)
     return name
 
 

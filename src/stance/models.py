@@ -13,7 +13,8 @@ passed to ``set_params``, so pipeline parameters such as ``clf__C`` work);
 ``tfidf-svm``  character 2-5-gram TF-IDF + linear SVM, sigmoid-calibrated probabilities
 ``nb``         word 1-2-gram counts + complement naive Bayes
 ``hybrid``     author-voice word n-grams + attribution and loadedness cues + the rules'
-               vote (weighted x3: the anchor) + logistic regression (the default)
+               vote + general resources (VADER valence, TextBlob subjectivity, static
+               word vectors distilled from MiniLM) + logistic regression (the default)
 =============  ==================================================================
 """
 
@@ -33,8 +34,10 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from . import features as F
+from . import lexical as L
 
-__all__ = ["make", "names", "describe", "CueFeatures", "RulesClassifier", "RuleVotes", "TextInputMixin", "DEFAULT_MODEL"]
+__all__ = ["make", "names", "describe", "CueFeatures", "LexicalFeatures", "StaticEmbedding", "RulesClassifier",
+           "RuleVotes", "TextInputMixin", "DEFAULT_MODEL"]
 
 DEFAULT_MODEL = "hybrid"
 
@@ -156,6 +159,55 @@ class RuleVotes(TextInputMixin, TransformerMixin, BaseEstimator):
         return np.asarray(["rule:claim", "rule:quote", "rule:loaded"], dtype=object)
 
 
+class _StatelessBlock(TextInputMixin, TransformerMixin, BaseEstimator):
+    """A feature block computed from each sentence alone; ``fit`` only records its width."""
+
+    _requires_fit = True
+    _prefix = ""
+
+    def _names(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _matrix(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def fit(self, X: Any, y: Any = None):
+        _texts(X)
+        self.n_features_out_ = len(self._names())
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "n_features_out_")
+        return self._matrix(_texts(X))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray([f"{self._prefix}:{n}" for n in self._names()], dtype=object)
+
+
+class LexicalFeatures(_StatelessBlock):
+    """VADER valence and TextBlob subjectivity of the author's own words (see :mod:`stance.lexical`)."""
+
+    _prefix = "lexical"
+
+    def _names(self) -> tuple[str, ...]:
+        return L.LEXICAL_NAMES
+
+    def _matrix(self, texts: list[str]) -> np.ndarray:
+        return L.lexical_matrix(texts)
+
+
+class StaticEmbedding(_StatelessBlock):
+    """Mean static word vector (model2vec distilled from MiniLM) of the author's own words."""
+
+    _prefix = "static"
+
+    def _names(self) -> tuple[str, ...]:
+        return tuple(f"d{i}" for i in range(L.static_dims()))
+
+    def _matrix(self, texts: list[str]) -> np.ndarray:
+        return L.static_matrix(texts)
+
+
 class TextDummyClassifier(TextInputMixin, DummyClassifier):
     """``DummyClassifier`` that checks its input is a list of sentences."""
 
@@ -208,6 +260,10 @@ def _nb() -> BaseEstimator:
     )
 
 
+HYBRID_WEIGHTS = {"rules": 3.0, "lexical": 1.0, "static": 1.0}
+HYBRID_C = 0.3
+
+
 def _hybrid() -> BaseEstimator:
     return Pipeline(
         [
@@ -223,13 +279,15 @@ def _hybrid() -> BaseEstimator:
                         ),
                         ("cues", CueFeatures()),
                         ("rules", RuleVotes()),
+                        ("lexical", LexicalFeatures()),
+                        ("static", StaticEmbedding()),
                     ],
                     # The codebook's procedure is the anchor: its vote is scaled up so that the
                     # regularised model departs from it only where the other features agree.
-                    transformer_weights={"rules": 3.0},
+                    transformer_weights=dict(HYBRID_WEIGHTS),
                 ),
             ),
-            ("clf", LogisticRegression(C=0.3, class_weight="balanced", max_iter=5000)),
+            ("clf", LogisticRegression(C=HYBRID_C, class_weight="balanced", max_iter=5000)),
         ]
     )
 
@@ -248,7 +306,8 @@ _REGISTRY: dict[str, tuple[Callable[[], BaseEstimator], str]] = {
     "tfidf-lr": (_tfidf_lr, "word 1-2-gram TF-IDF + logistic regression"),
     "tfidf-svm": (_tfidf_svm, "character 2-5-gram TF-IDF + linear SVM with calibrated probabilities"),
     "nb": (_nb, "word 1-2-gram counts + complement naive Bayes"),
-    "hybrid": (_hybrid, "author-voice word n-grams + attribution/loadedness cues + logistic regression (default)"),
+    "hybrid": (_hybrid, "author-voice word n-grams + attribution/loadedness cues + the rules' vote + VADER, "
+               "TextBlob subjectivity and static MiniLM word vectors + logistic regression (default)"),
     "embed": (_embed, "sentence embeddings of the author's voice + the hybrid's cues + logistic regression "
               "(optional extra: pip install \"stance[embed]\")"),
 }

@@ -1,6 +1,7 @@
 """Training: ``stance.train(model="hybrid", data=None, seed=0)``.
 
-``data`` is the built-in corpus (default), a ``datasets.Dataset``, a pandas
+``data`` is the built-in training data (default: the hand-labelled corpus plus the
+project's constructed set, see :mod:`stance.labelled_sets`), a ``datasets.Dataset``, a pandas
 ``DataFrame``, a list of dicts, or a path to a CSV or JSONL file. Bad data gets
 a :class:`DataError` naming the file, row and column, never a traceback from
 deep inside a library.
@@ -17,7 +18,7 @@ import numpy as np
 
 from . import LABELS
 
-__all__ = ["train", "read_data", "TrainingData", "DataError", "fingerprint", "lodo_summary"]
+__all__ = ["train", "read_data", "builtin_data", "wide_data", "TrainingData", "DataError", "fingerprint", "lodo_summary"]
 
 
 class DataError(ValueError):
@@ -25,15 +26,20 @@ class DataError(ValueError):
 
 
 class TrainingData:
-    """Texts, labels, optional document groups and ids, and where they came from."""
+    """Texts, labels, optional document groups and ids, and where they came from.
+
+    ``constructed`` marks rows written by the project (training only): cross-validation
+    adds them to every training fold and never scores them.
+    """
 
     def __init__(self, texts: list[str], labels: list[str], groups: list[str] | None, ids: list[str] | None,
-                 source: str):
+                 source: str, constructed: list[bool] | None = None):
         self.texts = texts
         self.labels = labels
         self.groups = groups
         self.ids = ids
         self.source = source
+        self.constructed = constructed
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -75,11 +81,7 @@ def read_data(data: Any = None, text_column: str = "text", label_column: str = "
     ``labels``: the allowed label names (``None`` allows any, for custom schemes).
     """
     if data is None:
-        from . import corpus
-
-        rows = corpus.records()
-        return TrainingData([r["text"] for r in rows], [r["label"] for r in rows], [r["doc_id"] for r in rows],
-                            [r["id"] for r in rows], "stance corpus (labels/gold.jsonl)")
+        return builtin_data()
     label_names = None
     if isinstance(data, (str, Path)):
         rows, source = _rows_from_file(Path(data))
@@ -121,6 +123,24 @@ def read_data(data: Any = None, text_column: str = "text", label_column: str = "
     return TrainingData(texts, ys, groups, ids, source)
 
 
+def builtin_data(constructed: bool = True) -> TrainingData:
+    """The training data shipped with stance: the corpus (labels/gold.jsonl) and, unless
+    ``constructed=False``, the project's constructed set (corpus/constructed.jsonl)."""
+    from . import corpus
+    from .labelled_sets import constructed_records
+
+    rows = corpus.records()
+    source = "stance corpus (labels/gold.jsonl)"
+    flags = [False] * len(rows)
+    if constructed:
+        extra = constructed_records()
+        rows = rows + extra
+        flags += [True] * len(extra)
+        source += " + constructed set (corpus/constructed.jsonl)"
+    return TrainingData([r["text"] for r in rows], [r["label"] for r in rows], [r["doc_id"] for r in rows],
+                        [r["id"] for r in rows], source, flags if constructed else None)
+
+
 def fingerprint(data: TrainingData) -> str:
     """sha256 of the training rows (ids, or texts when there are none, and labels)."""
     h = hashlib.sha256()
@@ -132,6 +152,7 @@ def fingerprint(data: TrainingData) -> str:
 
 def lodo_summary(model: str, data: TrainingData, seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
     """Leave-one-document-out macro-F1 (95% bootstrap interval) and per-class F1."""
+    from sklearn.base import clone
     from sklearn.metrics import f1_score
     from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
 
@@ -140,8 +161,22 @@ def lodo_summary(model: str, data: TrainingData, seed: int = 0, n_boot: int = 10
     if data.groups is None or len(set(data.groups)) < 2:
         raise DataError(f"{data.source}: leave-one-document-out needs a document column with two or more documents")
     est = models.make(model, seed=seed)
-    y = np.asarray(data.labels, dtype=object)
-    pred = cross_val_predict(est, data.texts, y, groups=data.groups, cv=LeaveOneGroupOut())
+    y_all = np.asarray(data.labels, dtype=object)
+    groups_all = np.asarray(data.groups, dtype=object)
+    if data.constructed is not None and any(data.constructed):
+        # constructed rows join every training fold and are never scored
+        built = np.asarray(data.constructed, dtype=bool)
+        scored = np.flatnonzero(~built)
+        texts = [data.texts[i] for i in scored]
+        y, groups = y_all[scored], groups_all[scored]
+        extra_texts, extra_y = [data.texts[i] for i in np.flatnonzero(built)], y_all[built]
+        pred = np.empty(len(y), dtype=object)
+        for train_idx, test_idx in LeaveOneGroupOut().split(texts, y, groups):
+            fold = clone(est).fit([texts[i] for i in train_idx] + extra_texts, np.concatenate([y[train_idx], extra_y]))
+            pred[test_idx] = fold.predict([texts[i] for i in test_idx])
+    else:
+        texts, y, groups = data.texts, y_all, groups_all
+        pred = cross_val_predict(est, texts, y, groups=groups, cv=LeaveOneGroupOut())
     classes = sorted(set(data.labels))
     rng = np.random.default_rng(seed)
     n = len(y)
@@ -152,7 +187,8 @@ def lodo_summary(model: str, data: TrainingData, seed: int = 0, n_boot: int = 10
     per_class = f1_score(y, pred, labels=classes, average=None, zero_division=0)
     return {
         "scheme": "leave-one-document-out",
-        "documents": len(set(data.groups)),
+        "documents": len(set(groups)),
+        "constructed_rows_in_every_training_fold": int(sum(data.constructed or [])),
         "sentences": n,
         "macro_f1": float(f1_score(y, pred, labels=classes, average="macro", zero_division=0)),
         "macro_f1_ci95": [float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))],
@@ -174,7 +210,7 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
     from .model import StanceModel
 
     models._check_name(model)
-    td = read_data(data, text_column, label_column)
+    td = data if isinstance(data, TrainingData) else read_data(data, text_column, label_column)
     est = models.make(model, seed=seed, **params)
     est.fit(td.texts, np.asarray(td.labels, dtype=object))
     counts = {c: td.labels.count(c) for c in sorted(set(td.labels))}
@@ -192,9 +228,46 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
         "seed": seed,
         "metrics": None,
     }
+    if td.constructed is not None:
+        card["training_data"]["constructed_rows"] = int(sum(td.constructed))
+    used = _resources_used(est)
+    if used:
+        card["resources"] = used
     if evaluate and td.groups is not None and len(set(td.groups)) > 1:
         card["metrics"] = lodo_summary(model, td, seed=seed)
     return StanceModel(est, card)
+
+
+def _resources_used(est: Any) -> dict[str, Any]:
+    """Package, version, licence and hash of each general resource the estimator's features read."""
+    from . import models
+    from .lexical import resource_info
+
+    kinds = {type(v) for v in est.get_params(deep=True).values()} if hasattr(est, "get_params") else set()
+    info = resource_info()
+    used = {}
+    if models.LexicalFeatures in kinds:
+        used.update({k: info[k] for k in ("lexicons/vader.tsv", "lexicons/subjectivity.tsv")})
+    if models.StaticEmbedding in kinds:
+        used["static_vectors.npz"] = info["static_vectors.npz"]
+    return used
+
+
+def wide_data(external: Any = None) -> TrainingData:
+    """The built-in training data plus the outside codebook set's dev labels (for the ``wide`` model).
+
+    The dev texts come from CheckThat! (CC BY-NC-SA 4.0) and BABE (GNU AGPL v3): a model trained on
+    them carries those terms. The test split is never included.
+    """
+    from .labelled_sets import outside_records
+
+    base = builtin_data()
+    dev = outside_records("dev", external=external)
+    return TrainingData(
+        base.texts + [r["text"] for r in dev], base.labels + [r["label"] for r in dev],
+        base.groups + [r["doc_id"] for r in dev], base.ids + [r["id"] for r in dev],
+        base.source + " + outside codebook set dev split (labels/outside/, CheckThat! and BABE texts)",
+        base.constructed + [False] * len(dev))
 
 
 def _version(dist: str) -> str:
