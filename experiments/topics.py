@@ -86,7 +86,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     from stance import models as M
     from stance.evaluate import compare_predictions
     from stance.labelled_sets import outside_records
-    from stance.training import builtin_data, lodo_summary
+    from stance.training import CONSTRUCTED_WEIGHT, builtin_data, fit_estimator, lodo_summary, wide_data
 
     root = external if external is not None else (repo / cfg["outside"]["root"])
     if not root.is_dir():
@@ -104,7 +104,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
         "kind": "topics",
         "experiment": {"name": cfg["name"], "config": cfg["_file"], "description": cfg.get("description", "")},
         "training_data": {"corpus_rows": int(sum(not c for c in builtin.constructed)),
-                          "constructed_rows": int(sum(builtin.constructed))},
+                          "constructed_rows": int(sum(builtin.constructed)), "constructed_weight": CONSTRUCTED_WEIGHT},
         "outside_set": {"dev": len(dev), "test": len(test),
                         "dev_labels": {lab: int(np.sum(y_dev == lab)) for lab in LABELS},
                         "test_labels": {lab: int(np.sum(y_test == lab)) for lab in LABELS}},
@@ -126,7 +126,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
         lodo = lodo_summary(name, builtin, seed=seed, n_boot=nb)
         row["corpus_lodo"] = {"macro_f1": lodo["macro_f1"], "macro_f1_interval": lodo["macro_f1_ci95"],
                               "per_class_f1": lodo["per_class_f1"]}
-        est.fit(builtin.texts, np.asarray(builtin.labels, dtype=object))
+        fit_estimator(est, builtin.texts, np.asarray(builtin.labels, dtype=object), builtin.sample_weight())
         p_dev = np.asarray(est.predict([r["text"] for r in dev]), dtype=object)
         p_test = np.asarray(est.predict([r["text"] for r in test]), dtype=object)
         test_preds[name] = p_test
@@ -147,16 +147,16 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     for k in cfg.get("learning_curve", []):
         kk = None if k == "all" else int(k)
         td = _constructed_subset(builtin, kk, seed)
-        est = M.make(default, seed=seed).fit(td.texts, np.asarray(td.labels, dtype=object))
+        est = fit_estimator(M.make(default, seed=seed), td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
         f = _figures(y_dev, np.asarray(est.predict([r["text"] for r in dev]), dtype=object), nb, seed)
         curve.append({"constructed_rows": int(sum(td.constructed)), "macro_f1": f["macro_f1"],
                       "macro_f1_interval": f["macro_f1_interval"], "per_class_f1": f["per_class_f1"]})
     results["learning_curve"] = curve
     # wide: the default's recipe + the outside dev labels
     if cfg.get("wide"):
-        texts = builtin.texts + [r["text"] for r in dev]
-        ys = np.asarray(builtin.labels + [r["label"] for r in dev], dtype=object)
-        est = M.make(default, seed=seed).fit(texts, ys)
+        wide = wide_data(root)
+        est = fit_estimator(M.make(default, seed=seed), wide.texts, np.asarray(wide.labels, dtype=object),
+                            wide.sample_weight())
         row = {"outside_test": _figures(y_test, np.asarray(est.predict([r["text"] for r in test]), dtype=object), nb, seed)}
         for bname, (btexts, y) in binary.items():
             row[bname] = _figures(y, np.asarray(est.predict(btexts), dtype=object), nb, seed, binary=True)
@@ -164,7 +164,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
         print(f"   {'wide':>10}: test {row['outside_test']['macro_f1']:.3f}  "
               + "  ".join(f"{b} {row[b]['macro_f1']:.3f}" for b in binary), flush=True)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (out / "report.md").write_text("\n".join(readme_lines(results, ".", details=True)) + "\n", encoding="utf-8")
     return results
 
@@ -181,7 +181,8 @@ def readme_lines(res: dict[str, Any], rel: str, details: bool = False) -> list[s
     L = [res["experiment"]["description"], ""]
     td, os_ = res["training_data"], res["outside_set"]
     L += [f"Training data of every model: the corpus ({td['corpus_rows']} labelled sentences) + the constructed set "
-          f"({td['constructed_rows']} sentences written by the project; training only, never scored). "
+          f"({td['constructed_rows']} sentences written by the project, each weighted {td['constructed_weight']}; training "
+          "only, never scored). "
           f"Outside codebook set (labels/outside/): dev {os_['dev']} {os_['dev_labels']}, test {os_['test']} "
           f"{os_['test_labels']}; test is used only for these figures. Binary sets: "
           + ", ".join(f"{k} n={v['n']} (loaded {v['loaded']})" for k, v in res["binary_sets"].items()) + ".", ""]

@@ -171,3 +171,46 @@ def test_ranking_figures_match_a_brute_force_threshold_sweep(run):
     assert r["ceiling_macro_f1"] == pytest.approx(best)
     assert 0 < r["ceiling_loaded_share"] <= 1
     assert ideas.ranking_figures(["loaded"] * 3, [0.1, 0.2, 0.3])["auc"] is None
+
+
+def test_topics_config_has_what_the_experiment_needs(run):
+    cfg = run.load_config(CONFIGS / "topics.toml")
+    assert cfg["kind"] == "topics" and cfg["default"] == models.DEFAULT_MODEL and cfg["wide"] is True
+    assert set(models.names()) <= set(cfg["models"])
+    assert cfg["learning_curve"] == [0, 200, 400, "all"]
+    babe = [d for d in cfg["outside"]["data"] if d["name"] == "babe"][0]
+    assert babe["leave_out_labelled"] is True  # no model is scored on a row of the labelled set
+    assert not any("test_en_labeled" in d["path"] and d.get("leave_out_labelled") for d in cfg["outside"]["data"])
+
+
+@pytest.mark.slow
+def test_topics_smoke_run_writes_aggregates_only(run, tmp_path):
+    """A one-model-pair topics run end to end; skipped without the outside data."""
+    from stance.labelled_sets import default_external
+
+    external = default_external()
+    if not (external / "babe").is_dir():
+        pytest.skip(f"outside data not found at {external}")
+    text = (CONFIGS / "topics.toml").read_text(encoding="utf-8")
+    text = text.replace('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed"]',
+                        'models = ["majority", "rules"]').replace("wide = true", "wide = false")
+    text = text.replace('learning_curve = [0, 200, 400, "all"]', "learning_curve = []").replace(
+        "bootstrap = 1000", "bootstrap = 20").replace('default = "hybrid"', 'default = "rules"')
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "topics.toml").write_text(text, encoding="utf-8")
+    results, readme = tmp_path / "results", tmp_path / "README.md"
+    assert run.main(["--only", "topics"], configs_dir=configs, results_dir=results, readme=readme,
+                    external=external) == 0
+    import json
+
+    res = json.loads((results / "topics" / "results.json").read_text(encoding="utf-8"))
+    assert set(res["models"]) == {"majority", "rules"}
+    assert res["outside_set"]["dev"] + res["outside_set"]["test"] >= 600
+    assert 0.0 <= res["models"]["rules"]["outside_test"]["macro_f1"] <= 1.0
+    # no outside sentence is written anywhere: compare against every outside text
+    from stance.labelled_sets import outside_records
+
+    dump = (results / "topics" / "results.json").read_text(encoding="utf-8") + readme.read_text(encoding="utf-8")
+    assert not any(r["text"][:40] in dump for r in outside_records(external=external) if len(r["text"]) >= 40)
+    assert "## topics" in readme.read_text(encoding="utf-8")

@@ -215,7 +215,8 @@ class StanceModel:
         if hasattr(clf, "coef_"):
             W = np.asarray(clf.coef_)
         elif hasattr(clf, "feature_log_prob_"):
-            W = -np.asarray(clf.feature_log_prob_) if type(clf).__name__ == "ComplementNB" else np.asarray(clf.feature_log_prob_)
+            # ComplementNB already stores its complement weights negated: larger means more of that class
+            W = np.asarray(clf.feature_log_prob_)
         elif hasattr(clf, "calibrated_classifiers_"):
             W = np.mean([np.asarray(cc.estimator.coef_) for cc in clf.calibrated_classifiers_], axis=0)
         if W is None:

@@ -1,0 +1,144 @@
+"""Approaches tried for the outside targets, scored on the outside codebook set's dev split only.
+
+    python experiments/approaches.py [--external DIR]
+
+Each approach is trained on the built-in data (corpus + constructed set) and scored on outside dev
+(three classes); test is never touched here. Prints one row per approach: macro-F1 and per-class F1.
+
+  default            the shipped recipe: hybrid (rules x3, static vectors x3, C=0.1), constructed rows x0.1
+  unweighted         the same features, constructed rows at full weight, the former settings (rules x3, C=0.3)
+  no-resources       the default without the VADER, TextBlob and static-vector blocks
+  prior-shift        the default with P(claim) scaled x3 before the argmax (a threshold tuned on dev)
+  cascade            two binary models in the codebook's order: loaded vs not, then quote vs claim
+  word-loadedness    the default + a word-level loadedness scorer learned on static word vectors
+                     (every author-voice word of a loaded sentence a positive), max and counts per sentence
+  embed              the optional embed model (MiniLM sentence embeddings + cues), when installed
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+LABELS = ("claim", "quote", "loaded")
+
+
+class WordLoadedness:
+    """Per-word loadedness from static vectors, learned from the training sentences' labels."""
+
+    def __init__(self, C: float = 1.0):
+        self.C = C
+
+    def get_params(self, deep: bool = True):
+        return {"C": self.C}
+
+    def set_params(self, **p):
+        self.C = p.get("C", self.C)
+        return self
+
+    def fit(self, X, y=None):
+        from sklearn.linear_model import LogisticRegression
+
+        from stance import lexical as L
+
+        flat, owner, _ = L.author_word_ids(list(X))
+        rows, vecs = L._table()[3], L._vectors()[1]
+        r = rows[flat]
+        keep = r >= 0
+        pairs = np.unique(np.c_[owner[keep], r[keep]], axis=0)
+        yw = np.asarray(y)[pairs[:, 0]] == "loaded"
+        lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000).fit(vecs[pairs[:, 1]], yw)
+        self.scores_ = 1 / (1 + np.exp(-(vecs @ lr.coef_[0] + lr.intercept_[0])))
+        return self
+
+    def transform(self, X):
+        from stance import lexical as L
+
+        X = list(X)
+        flat, owner, counts = L.author_word_ids(X)
+        r = L._table()[3][flat]
+        keep = r >= 0
+        s, o, n = self.scores_[r[keep]], owner[keep], len(X)
+        mx = np.zeros(n)
+        np.maximum.at(mx, o, s)
+        hi = np.bincount(o, weights=(s > 0.7).astype(float), minlength=n)
+        return np.c_[mx, hi / np.maximum(counts, 1), np.minimum(hi, 3) / 3]
+
+    def fit_transform(self, X, y=None):
+        return self.fit(X, y).transform(X)
+
+
+def main(argv=None) -> int:
+    from stance import features as F
+    from stance import models as M
+    from stance.evaluate import scores
+    from stance.labelled_sets import OutsideDataMissing, outside_records
+    from stance.training import builtin_data, fit_estimator
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--external", type=Path)
+    args = p.parse_args(argv)
+    try:
+        dev = outside_records("dev", external=args.external)
+    except OutsideDataMissing as exc:
+        print(f"approaches.py: {exc}", file=sys.stderr)
+        return 2
+    X = [r["text"] for r in dev]
+    y = np.asarray([r["label"] for r in dev], dtype=object)
+    td = builtin_data()
+    Y, w = np.asarray(td.labels, dtype=object), td.sample_weight()
+
+    def show(name, pred):
+        s = scores(y, np.asarray(pred, dtype=object))
+        print(f"{name:16} dev macro-F1 {s['macro_f1']:.3f}   F1 " + " / ".join(
+            f"{lab} {s['per_class'][lab]['f1']:.3f}" for lab in LABELS), flush=True)
+
+    default = fit_estimator(M.make("hybrid", seed=0), td.texts, Y, w)
+    show("default", default.predict(X))
+    show("unweighted", M.make("hybrid", seed=0, clf__C=0.3,
+                              features__transformer_weights={"rules": 3.0, "lexical": 1.0, "static": 1.0})
+         .fit(td.texts, Y).predict(X))
+    show("no-resources", fit_estimator(M.make("hybrid", seed=0, features__lexical="drop", features__static="drop"),
+                                       td.texts, Y, w).predict(X))
+    P = default.predict_proba(X)
+    cls = list(default.classes_)
+    P[:, cls.index("claim")] *= 3
+    show("prior-shift", np.asarray(cls, dtype=object)[P.argmax(1)])
+    # cascade: the codebook's order, loaded first
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    def feats(weights):
+        return FeatureUnion([("words", TfidfVectorizer(preprocessor=F.author_voice_lower, ngram_range=(1, 2),
+                                                       sublinear_tf=True)),
+                             ("cues", M.CueFeatures()), ("rules", M.RuleVotes()), ("lexical", M.LexicalFeatures()),
+                             ("static", M.StaticEmbedding())], transformer_weights=weights)
+
+    clf = dict(class_weight="balanced", max_iter=5000)
+    loaded = Pipeline([("f", feats({"rules": 1.0, "static": 3.0})), ("c", LogisticRegression(C=3.0, **clf))])
+    fit_estimator(loaded, td.texts, Y == "loaded", w)
+    keep = np.flatnonzero(Y != "loaded")
+    quote = Pipeline([("f", feats({"rules": 3.0})), ("c", LogisticRegression(C=3.0, **clf))])
+    fit_estimator(quote, [td.texts[i] for i in keep], Y[keep] == "quote", w[keep])
+    pl, pq = loaded.predict_proba(X)[:, 1], quote.predict_proba(X)[:, 1]
+    show("cascade", np.where(pl > 0.5, "loaded", np.where(pq > 0.5, "quote", "claim")))
+    wl = M.make("hybrid", seed=0)
+    union = wl.steps[0][1]
+    union.transformer_list.append(("wordload", WordLoadedness()))
+    union.transformer_weights = dict(union.transformer_weights, wordload=3.0)
+    show("word-loadedness", fit_estimator(wl, td.texts, Y, w).predict(X))
+    try:
+        emb = M.make("embed", seed=0)
+    except ImportError as exc:
+        print(f"{'embed':16} skipped: {exc}")
+    else:
+        show("embed", fit_estimator(emb, td.texts, Y, w).predict(X))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
