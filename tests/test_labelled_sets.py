@@ -10,6 +10,7 @@ import pytest
 from stance import corpus
 from stance._paths import data_root
 from stance.labelled_sets import (
+    LabelledSetError,
     OutsideDataMissing,
     constructed_records,
     default_external,
@@ -55,7 +56,7 @@ def test_outside_rows_join_text_and_turn_spans_into_cues(tmp_path):
 
 def test_outside_hash_mismatch_names_the_row(tmp_path):
     root, ext = _fake_set(tmp_path, "The shameful plan failed.", stored_text="The plan failed.")
-    with pytest.raises(corpus.CorpusError, match=r"rows.jsonl:1: row x001: the text of key a1 .* sha256"):
+    with pytest.raises(LabelledSetError, match=r"rows.jsonl:1: row x001: the text of key a1 .* sha256"):
         outside_records(root=root, external=ext)
 
 
@@ -69,7 +70,7 @@ def test_outside_missing_data_names_the_path(tmp_path):
 
 def test_outside_span_outside_the_text_is_an_error(tmp_path):
     root, ext = _fake_set(tmp_path, "Bad.")
-    with pytest.raises(corpus.CorpusError, match=r"gold.jsonl:1: field 'cue_spans'"):
+    with pytest.raises(LabelledSetError, match=r"gold.jsonl:1: field 'cue_spans'"):
         outside_records(root=root, external=ext)
 
 
@@ -119,5 +120,5 @@ def test_constructed_row_must_be_marked(tmp_path):
     (tmp_path / "corpus").mkdir()
     row = {"id": "c1", "group": "g", "topic": "t", "variant": "claim", "text": "A port reopened.", "label": "claim"}
     (tmp_path / "corpus" / "constructed.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
-    with pytest.raises(corpus.CorpusError, match="constructed.jsonl:1: field 'constructed' must be true"):
+    with pytest.raises(LabelledSetError, match="constructed.jsonl:1: field 'constructed' must be true"):
         constructed_records(tmp_path)

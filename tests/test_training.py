@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import stance
+from stance import models
 from stance.training import DataError, builtin_data, fingerprint, lodo_summary, read_data
 
 ROWS = [
@@ -133,3 +134,22 @@ def test_evaluate_puts_lodo_metrics_in_the_card():
     lo, hi = met["macro_f1_ci95"]
     assert 0 <= lo <= met["macro_f1"] <= hi <= 1
     assert np.isclose(np.mean(list(met["per_class_f1"].values())), met["macro_f1"])
+
+
+def test_constructed_rows_are_weighted_in_fitting():
+    from stance.training import CONSTRUCTED_WEIGHT, fit_estimator
+
+    td = read_data()
+    w = td.sample_weight()
+    assert set(np.unique(w)) == {CONSTRUCTED_WEIGHT, 1.0}
+    assert np.all(w[np.asarray(td.constructed)] == CONSTRUCTED_WEIGHT)
+    assert builtin_data(constructed=False).sample_weight() is None
+    y = np.asarray(td.labels, dtype=object)
+    weighted = fit_estimator(models.make("tfidf-lr", seed=0), td.texts, y, w)
+    plain = fit_estimator(models.make("tfidf-lr", seed=0), td.texts, y, None)
+    assert not np.allclose(weighted[-1].coef_, plain[-1].coef_)
+    # estimators without sample_weight in fit are fitted plainly, not refused
+    rules = fit_estimator(models.make("rules"), td.texts, y, w)
+    assert list(rules.classes_) == ["claim", "quote", "loaded"]
+    card = stance.train("tfidf-lr", seed=0).card["training_data"]
+    assert card["constructed_weight"] == CONSTRUCTED_WEIGHT and card["constructed_rows"] == td.constructed.count(True)

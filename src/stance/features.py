@@ -163,8 +163,9 @@ _HOLDS_VIEW = re.compile(
     r"|optimistic|pessimistic|alarmed|upset|frustrated|fearful|unhappy|pleased|disappointed|determined|outraged"
     r"|incensed|dismayed|anxious|nervous|insistent|doubtful|unconvinced)\s+(?:that|about|over|by)\b"
     r"|\b(?:believes?|believed|fears?|feared|hopes?|hoped|thinks?|doubts?|doubted|insists?|maintains?|argues?|contends?"
-    r"|suspects?|suspected)\s+that\b"
-    r"|\bin\s+(?:the\s+)?(?:\w+['’]s?\s+|his\s+|her\s+|their\s+|its\s+)?(?:view|opinion|eyes|words)\b")
+    r"|suspects?|suspected|worr(?:y|ies|ied))\s+that\b"
+    r"|\bin\s+(?:the\s+)?(?:\w+['’]s?\s+|his\s+|her\s+|their\s+|its\s+)?(?:view|opinion|eyes|words)\b"
+    r"|\bpoints?\s+of\s+view\s+of\b")
 _HEADLINE_ATTRIBUTION = re.compile(r"^\s*[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,5}:\s+\S")
 _POSSESSIVE = re.compile(r"[’']s?$")
 

@@ -23,12 +23,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+from . import LABELS
 from ._paths import PACKAGE_DIR, data_root
-from .corpus import DECISIONS, LABELS, CorpusError
 from .tables import TableError, json_object, read_table
 
 __all__ = [
     "OUTSIDE_SPLITS",
+    "LabelledSetError",
     "OutsideDataMissing",
     "default_external",
     "outside_records",
@@ -46,7 +47,12 @@ _CONSTRUCTED_VARIANTS = ("claim", "claim-hard", "loaded", "loaded-subtle", "load
                          "quote-indirect", "quote-indirect-verb", "quote-indirect-noverb")
 
 
-class OutsideDataMissing(CorpusError, FileNotFoundError):
+class LabelledSetError(ValueError):
+    """A file of the outside or constructed set is unreadable or inconsistent; the message says
+    which file, line and field (or which outside row)."""
+
+
+class OutsideDataMissing(LabelledSetError, FileNotFoundError):
     """The outside data files (``../shared/external``) are not where stance looked."""
 
 
@@ -73,21 +79,21 @@ def default_external() -> Path:
 
 def _jsonl(path: Path, rel: str) -> list[tuple[int, dict[str, Any]]]:
     if not path.is_file():
-        raise CorpusError(f"{rel}: no such file")
+        raise LabelledSetError(f"{rel}: no such file")
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             try:
                 out.append((n, json_object(line)))
             except ValueError as exc:
-                raise CorpusError(f"{rel}:{n}: {exc}") from None
+                raise LabelledSetError(f"{rel}:{n}: {exc}") from None
     return out
 
 
 def _span(text: str, span: Any, where: str, field: str) -> str:
     if not (isinstance(span, list) and len(span) == 2 and all(isinstance(x, int) for x in span)
             and 0 <= span[0] < span[1] <= len(text)):
-        raise CorpusError(f"{where}: field {field!r}: {span!r} is not a [start, end] span inside the text")
+        raise LabelledSetError(f"{where}: field {field!r}: {span!r} is not a [start, end] span inside the text")
     return text[span[0]:span[1]]
 
 
@@ -104,7 +110,7 @@ def outside_records(
     ``checkthat-subjectivity-en/`` and ``babe/`` (default :func:`default_external`).
     ``labels_file``: ``gold.jsonl`` (adjudicated) or one pass (``pass1.jsonl``,
     ``pass2.jsonl``), or ``None`` for the rows and texts alone (``label`` None). Raises :class:`OutsideDataMissing` naming the path when the data is
-    absent and :class:`~stance.corpus.CorpusError` naming the row when a text's hash differs.
+    absent and :class:`LabelledSetError` naming the row when a text's hash differs.
     """
     if split is not None and split not in OUTSIDE_SPLITS:
         raise ValueError(f"unknown split {split!r}; the outside set has {', '.join(OUTSIDE_SPLITS)}")
@@ -123,7 +129,7 @@ def outside_records(
         where = f"{rows_rel}:{n}"
         for field in ("id", "dataset", "file", "key", "sha256", "split"):
             if not isinstance(r.get(field), str):
-                raise CorpusError(f"{where}: field {field!r} is missing or not a string")
+                raise LabelledSetError(f"{where}: field {field!r} is missing or not a string")
         if split is not None and r["split"] != split:
             continue
         table = tables.get(r["file"])
@@ -134,7 +140,7 @@ def outside_records(
             try:
                 _, trows = read_table(path)
             except TableError as exc:
-                raise CorpusError(str(exc)) from None
+                raise LabelledSetError(str(exc)) from None
             table = tables[r["file"]] = {}
             for i, t in enumerate(trows, 1):
                 if r["dataset"] == "checkthat":
@@ -142,22 +148,22 @@ def outside_records(
                 else:
                     table[str(i)] = (t.get("text") or "", t)
         if r["key"] not in table:
-            raise CorpusError(f"{where}: row {r['id']}: key {r['key']!r} is not in {ext / r['file']}")
+            raise LabelledSetError(f"{where}: row {r['id']}: key {r['key']!r} is not in {ext / r['file']}")
         text, source_row = table[r["key"]]
         if sha256(text) != r["sha256"]:
-            raise CorpusError(
+            raise LabelledSetError(
                 f"{where}: row {r['id']}: the text of key {r['key']} in {ext / r['file']} does not match the stored "
                 "sha256 (the outside file differs from the one the set was drawn from)")
         if labels_file is None:
             ln, d = 0, {"label": None}
         elif r["id"] not in decisions:
-            raise CorpusError(f"{labels_rel}: no decision for row {r['id']}")
+            raise LabelledSetError(f"{labels_rel}: no decision for row {r['id']}")
         else:
             ln, d = decisions[r["id"]]
         dwhere = f"{labels_rel}:{ln}"
         label = d.get("label")
-        if labels_file is not None and label not in DECISIONS:
-            raise CorpusError(f"{dwhere}: field 'label': {label!r} is not one of {', '.join(DECISIONS)}")
+        if labels_file is not None and label not in LABELS and label != "excluded":
+            raise LabelledSetError(f"{dwhere}: field 'label': {label!r} is not one of {', '.join(LABELS)}, excluded")
         if label == "excluded" and not include_excluded:
             continue
         speaker = None
@@ -211,21 +217,21 @@ def constructed_records(root: str | Path | None = None) -> list[dict[str, Any]]:
         where = f"{CONSTRUCTED}:{n}"
         for field in ("id", "group", "topic", "variant", "text", "label"):
             if not isinstance(r.get(field), str) or not r[field].strip():
-                raise CorpusError(f"{where}: field {field!r} is missing or empty")
+                raise LabelledSetError(f"{where}: field {field!r} is missing or empty")
         if r.get("constructed") is not True:
-            raise CorpusError(f"{where}: field 'constructed' must be true (every row of this set is written by the project)")
+            raise LabelledSetError(f"{where}: field 'constructed' must be true (every row of this set is written by the project)")
         if r["label"] not in LABELS:
-            raise CorpusError(f"{where}: field 'label': {r['label']!r} is not one of {', '.join(LABELS)}")
+            raise LabelledSetError(f"{where}: field 'label': {r['label']!r} is not one of {', '.join(LABELS)}")
         if r["variant"] not in _CONSTRUCTED_VARIANTS:
-            raise CorpusError(f"{where}: field 'variant': {r['variant']!r} is not one of {', '.join(_CONSTRUCTED_VARIANTS)}")
+            raise LabelledSetError(f"{where}: field 'variant': {r['variant']!r} is not one of {', '.join(_CONSTRUCTED_VARIANTS)}")
         if r["id"] in seen:
-            raise CorpusError(f"{where}: field 'id': {r['id']!r} repeats line {seen[r['id']]}")
+            raise LabelledSetError(f"{where}: field 'id': {r['id']!r} repeats line {seen[r['id']]}")
         seen[r["id"]] = n
         for c in r.get("cues") or []:
             if c not in r["text"]:
-                raise CorpusError(f"{where}: field 'cues': {c!r} is not in the text")
+                raise LabelledSetError(f"{where}: field 'cues': {c!r} is not in the text")
         if r.get("speaker") is not None and r["speaker"] not in r["text"]:
-            raise CorpusError(f"{where}: field 'speaker': {r['speaker']!r} is not in the text")
+            raise LabelledSetError(f"{where}: field 'speaker': {r['speaker']!r} is not in the text")
         out.append({
             "id": r["id"], "doc_id": f"constructed:{r['group']}", "text": r["text"], "label": r["label"],
             "speaker": r.get("speaker") if r["label"] == "quote" else None,
