@@ -166,6 +166,18 @@ _HOLDS_VIEW = re.compile(
     r"|suspects?|suspected|worr(?:y|ies|ied))\s+that\b"
     r"|\bin\s+(?:the\s+)?(?:\w+['’]s?\s+|his\s+|her\s+|their\s+|its\s+)?(?:view|opinion|eyes|words)\b"
     r"|\bpoints?\s+of\s+view\s+of\b")
+# Words one of which must stand in the sentence for the two patterns above to match (a cheap
+# gate, so most sentences skip the regular expressions).
+_FINDING_WORDS = frozenset(
+    "found find finds show shows showed shown suggest suggests suggested indicate indicates indicated concluded "
+    "concludes reveal reveals revealed estimate estimates estimated predict predicts predicted project projects "
+    "projected warn warns warned".split())
+_VIEW_WORDS = frozenset(
+    "convinced confident worried concerned afraid angry furious adamant certain sure hopeful skeptical sceptical "
+    "optimistic pessimistic alarmed upset frustrated fearful unhappy pleased disappointed determined outraged "
+    "incensed dismayed anxious nervous insistent doubtful unconvinced believe believes believed fear fears feared "
+    "hope hopes hoped think thinks doubt doubts doubted insist insists maintain maintains argue argues contend "
+    "contends suspect suspects suspected worry worries worried view opinion eyes words".split())
 _HEADLINE_ATTRIBUTION = re.compile(r"^\s*[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,5}:\s+\S")
 _POSSESSIVE = re.compile(r"[’']s?$")
 
@@ -352,8 +364,8 @@ def cue_vector(text: str) -> list[float]:
         1.0 if "!" in text else 0.0,
         1.0 if number else 0.0,
         math.log1p(n_words) / 4.0,
-        1.0 if _SOURCE_FINDING.search(voice_lower) else 0.0,
-        1.0 if _HOLDS_VIEW.search(voice_lower) else 0.0,
+        1.0 if not _FINDING_WORDS.isdisjoint(lower) and _SOURCE_FINDING.search(voice_lower) else 0.0,
+        1.0 if not _VIEW_WORDS.isdisjoint(lower) and _HOLDS_VIEW.search(voice_lower) else 0.0,
         1.0 if ":" in text and _HEADLINE_ATTRIBUTION.match(text) else 0.0,
     ]
 
