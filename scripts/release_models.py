@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
 
     unknown = [n for n in args.models if n not in ladder.names(optional=True) + ["wide"]]
     if unknown:
-        p.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(ladder.names(optional=True))}")
+        p.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(ladder.names(optional=True) + ['wide'])}")
     args.out.mkdir(parents=True, exist_ok=True)
     built = []
     for name in args.models:

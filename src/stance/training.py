@@ -18,7 +18,8 @@ import numpy as np
 
 from . import LABELS
 
-__all__ = ["train", "read_data", "builtin_data", "wide_data", "fit_estimator", "CONSTRUCTED_WEIGHT", "TrainingData", "DataError", "fingerprint", "lodo_summary"]
+__all__ = ["train", "read_data", "builtin_data", "wide_data", "fit_estimator", "CONSTRUCTED_WEIGHT", "TrainingData",
+           "DataError", "fingerprint", "lodo_summary"]
 
 
 class DataError(ValueError):
@@ -26,7 +27,7 @@ class DataError(ValueError):
 
 
 # The weight of a constructed row relative to a labelled news sentence. Chosen on the outside
-# codebook set's dev split with the hybrid's settings (experiments/README.md, topics): the
+# codebook set's dev split with the hybrid's C (python experiments/approaches.py --grid): the
 # constructed rows teach the distinctions on many topics, the real sentences keep the weight.
 CONSTRUCTED_WEIGHT = 0.05
 
