@@ -49,7 +49,9 @@ except ModuleNotFoundError:  # Python < 3.11
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 KEYS = {"name", "order", "description", "models", "cv", "folds", "repeats", "seeds", "bootstrap", "learning_curve", "outside",
-        "variants", "auxiliary", "kind", "default", "wide"}
+        "variants", "auxiliary", "kind", "default", "wide", "sizes", "held_out", "weights", "selection_seeds",
+        "selection_rows", "scenarios"}
+ADAPT_KEYS = ("sizes", "held_out", "weights", "selection_seeds", "selection_rows", "scenarios")
 AUX_KEYS = {"name", "paths", "text_column", "label_column", "loaded", "not_loaded", "drop", "licence", "scored_as",
             "group_column", "folds"}
 DATA_KEYS = {"name", "path", "text_column", "label_column", "label_map", "binary", "words_column", "id_column",
@@ -68,6 +70,11 @@ def _ideas() -> Any:
 def _topics() -> Any:
     """experiments/topics.py (the ``topics`` experiment kind)."""
     return _local("topics")
+
+
+def _adapt() -> Any:
+    """experiments/adapt.py (the ``adapt`` experiment kind)."""
+    return _local("adapt")
 
 
 def _local(stem: str) -> Any:
@@ -110,10 +117,31 @@ def load_config(path: Path) -> dict[str, Any]:
     bad = [m for m in cfg["models"] if m not in known]
     if bad:
         raise ConfigError(f"{where}: unknown models {', '.join(bad)}; known models: {', '.join(known)}")
-    if cfg.get("kind", "cv") not in ("cv", "topics"):
-        raise ConfigError(f"{where}: kind must be 'cv' or 'topics', got {cfg['kind']!r}")
-    if cfg.get("kind") == "topics" and "outside" not in cfg:
-        raise ConfigError(f"{where}: kind = 'topics' needs an [outside] section")
+    if cfg.get("kind", "cv") not in ("cv", "topics", "adapt"):
+        raise ConfigError(f"{where}: kind must be 'cv', 'topics' or 'adapt', got {cfg['kind']!r}")
+    if cfg.get("kind") in ("topics", "adapt") and "outside" not in cfg:
+        raise ConfigError(f"{where}: kind = {cfg['kind']!r} needs an [outside] section")
+    if cfg.get("kind") == "adapt":
+        missing = [k for k in ADAPT_KEYS if k not in cfg]
+        if missing:
+            raise ConfigError(f"{where}: kind = 'adapt' needs {', '.join(missing)}")
+        if not all(isinstance(k, int) and k >= 0 for k in cfg["sizes"]) or 0 not in cfg["sizes"]:
+            raise ConfigError(f"{where}: sizes must be whole numbers of rows and include 0 (the shipped default)")
+        if not all(isinstance(w, (int, float)) and w > 0 for w in cfg["weights"]):
+            raise ConfigError(f"{where}: weights must be positive numbers")
+        from stance.labelled_sets import LABELLED_SETS
+
+        for sc in cfg["scenarios"]:
+            missing = [k for k in ("name", "set", "pool", "heldout") if k not in sc]
+            if missing:
+                raise ConfigError(f"{where}: [[scenarios]] {sc.get('name')!r} needs {', '.join(missing)}")
+            if sc["set"] not in LABELLED_SETS:
+                raise ConfigError(f"{where}: [[scenarios]] {sc['name']!r}: unknown set {sc['set']!r}; known: "
+                                  f"{', '.join(LABELLED_SETS)}")
+            splits = LABELLED_SETS[sc["set"]][1]
+            if sc["pool"] not in splits or sc["heldout"] not in splits or sc["pool"] == sc["heldout"]:
+                raise ConfigError(f"{where}: [[scenarios]] {sc['name']!r}: pool and heldout must be two splits of "
+                                  f"{', '.join(splits)}")
     if cfg["cv"] not in ("lodo", "kfold", "none"):
         raise ConfigError(f"{where}: cv must be lodo, kfold or none, got {cfg['cv']!r}")
     if cfg["cv"] == "none" and "outside" not in cfg:
@@ -124,9 +152,9 @@ def load_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{where}: bootstrap must be a positive integer")
     if "outside" in cfg:
         o = cfg["outside"]
-        if "root" not in o or not o.get("data"):
+        if "root" not in o or (not o.get("data") and cfg.get("kind") != "adapt"):
             raise ConfigError(f"{where}: [outside] needs root and at least one [[outside.data]]")
-        for d in o["data"]:
+        for d in o.get("data", []):
             extra = sorted(set(d) - DATA_KEYS)
             if extra:
                 raise ConfigError(f"{where}: [[outside.data]] {d.get('name')}: unknown keys {', '.join(extra)}")
@@ -746,6 +774,8 @@ def write_readme(cfgs: list[dict[str, Any]], results_dir: Path, readme: Path, sk
         rel = (rel_root / name).as_posix()
         if res.get("kind") == "topics":
             L += _topics().readme_lines(res, rel)
+        elif res.get("kind") == "adapt":
+            L += _adapt().readme_lines(res, rel)
         elif res.get("kind") == "generalise":
             L += _readme_generalise(name, res, rel)
         elif res.get("kind") == "outside-data":
@@ -785,8 +815,9 @@ def main(argv: list[str] | None = None, configs_dir: Path | None = None, results
             continue
         out = results_dir / cfg["name"]
         print(f"== {cfg['name']}", flush=True)
-        if cfg.get("kind") == "topics":
-            res = _topics().run_topics(cfg, out, repo=repo, external=args.external or external)
+        if cfg.get("kind") in ("topics", "adapt"):
+            run = _topics().run_topics if cfg["kind"] == "topics" else _adapt().run_adapt
+            res = run(cfg, out, repo=repo, external=args.external or external)
             if "skipped" in res:
                 skipped[cfg["name"]] = res["skipped"]
                 print(f"   skipped: {res['skipped']}", flush=True)

@@ -5,6 +5,7 @@
     python labels/agreement.py --set outside [--list]
                                           # the outside codebook set: labels/outside/agreement.json
                                           # (--list joins the texts from ../shared/external)
+    python labels/agreement.py --set vaccines [--list]   # the vaccines set, likewise
 
 Compares ``labels/pass1.jsonl`` and ``labels/pass2.jsonl`` over every decided
 (non-duplicate) sentence, on the four decisions claim / quote / loaded /
@@ -38,12 +39,12 @@ def rows(name: str, where: Path = HERE) -> dict[str, dict]:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--list", action="store_true", help="print every disagreement")
-    p.add_argument("--set", choices=("corpus", "outside"), default="corpus", help="which labelled set")
+    p.add_argument("--set", choices=("corpus", "outside", "vaccines"), default="corpus", help="which labelled set")
     args = p.parse_args(argv)
-    where = HERE if args.set == "corpus" else HERE / "outside"
-    rel = "labels/" if args.set == "corpus" else "labels/outside/"
+    where = HERE if args.set == "corpus" else HERE / args.set
+    rel = "labels/" if args.set == "corpus" else f"labels/{args.set}/"
     a, b = rows("pass1.jsonl", where), rows("pass2.jsonl", where)
-    if args.set == "outside":  # speakers are stored as spans
+    if args.set != "corpus":  # speakers are stored as spans
         for r in (*a.values(), *b.values()):
             r["speaker"] = json.dumps(r.get("speaker_span"))
     extra = sorted(set(b) - set(a))
@@ -90,11 +91,11 @@ def main(argv=None) -> int:
           f"(n={result['labelled_only']['n']})")
     if args.list:
         sentences = {}
-        if args.set == "outside":
+        if args.set != "corpus":
             sys.path.insert(0, str(HERE.parent / "src"))
             from stance.labelled_sets import outside_records
 
-            sentences = {r["id"]: r["text"] for r in outside_records(labels_file=None)}
+            sentences = {r["id"]: r["text"] for r in outside_records(labels_file=None, name=args.set)}
         else:
             root = HERE.parent / "corpus" / "sentences.jsonl"
             for line in root.read_text(encoding="utf-8").splitlines():

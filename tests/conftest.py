@@ -18,3 +18,9 @@ def corpus_copy(tmp_path: Path) -> Path:
     shutil.copytree(root / "corpus", tmp_path / "corpus")
     shutil.copytree(root / "labels", tmp_path / "labels")
     return tmp_path
+
+
+@pytest.fixture
+def sources() -> list[Path]:
+    """The five source articles of the corpus (corpus/sources/*.txt), in id order."""
+    return sorted((data_root() / "corpus" / "sources").glob("*.txt"))

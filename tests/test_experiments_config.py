@@ -214,3 +214,60 @@ def test_topics_smoke_run_writes_aggregates_only(run, tmp_path):
     dump = (results / "topics" / "results.json").read_text(encoding="utf-8") + readme.read_text(encoding="utf-8")
     assert not any(r["text"][:40] in dump for r in outside_records(external=external) if len(r["text"]) >= 40)
     assert "## topics" in readme.read_text(encoding="utf-8")
+
+
+def test_adapt_config_has_what_the_experiment_needs(run):
+    cfg = run.load_config(CONFIGS / "adapt.toml")
+    assert cfg["kind"] == "adapt" and cfg["default"] == models.DEFAULT_MODEL
+    assert cfg["sizes"] == [0, 25, 50, 100, 200] and len(cfg["seeds"]) >= 3
+    assert not set(cfg["seeds"]) & set(cfg["selection_seeds"])
+    # outside dev (where the default was tuned) is never the held-out side
+    assert {(s["set"], s["heldout"]) for s in cfg["scenarios"]} == {("vaccines", "heldout"), ("outside", "test")}
+
+
+def test_adapt_config_errors_name_the_scenario(run, tmp_path):
+    text = (CONFIGS / "adapt.toml").read_text(encoding="utf-8").replace('heldout = "test"', 'heldout = "dev"')
+    (tmp_path / "adapt.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(run.ConfigError, match="news on many topics.*two splits"):
+        run.load_config(tmp_path / "adapt.toml")
+
+
+@pytest.mark.slow
+def test_adapt_smoke_run_writes_aggregates_only(run, tmp_path):
+    """A small adapt run end to end (tfidf-lr, two sizes); skipped without the outside data."""
+    from stance.labelled_sets import default_external, outside_records
+
+    external = default_external()
+    if not (external / "babe").is_dir():
+        pytest.skip(f"outside data not found at {external}")
+    text = (CONFIGS / "adapt.toml").read_text(encoding="utf-8")
+    for a, b in (('default = "hybrid"', 'default = "tfidf-lr"'), ("sizes = [0, 25, 50, 100, 200]", "sizes = [0, 25]"),
+                 ("weights = [1, 2, 4, 8, 16]", "weights = [1, 3]"), ("selection_seeds = [100, 101, 102]",
+                                                                        "selection_seeds = [100]"),
+                 ("seeds = [0, 1, 2, 3, 4]", "seeds = [0, 1]"), ("bootstrap = 1000", "bootstrap = 20")):
+        assert a in text
+        text = text.replace(a, b)
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "adapt.toml").write_text(text, encoding="utf-8")
+    results, readme = tmp_path / "results", tmp_path / "README.md"
+    assert run.main(["--only", "adapt"], configs_dir=configs, results_dir=results, readme=readme,
+                    external=external) == 0
+    import json
+
+    res = json.loads((results / "adapt" / "results.json").read_text(encoding="utf-8"))
+    assert [c["weight"] for c in res["weight_selection"]["candidates"]] == [1, 3]
+    assert [s["set"] for s in res["scenarios"]] == ["vaccines", "outside"]
+    for sc in res["scenarios"]:
+        points = {(p["rows"], p["strategy"]): p for p in sc["curve"]}
+        assert set(points) == {(0, "none (the shipped default)"), (25, "random"), (25, "uncertain")}
+        assert len(points[(25, "random")]["macro_f1_by_seed"]) == 2
+        assert len(points[(25, "uncertain")]["macro_f1_by_seed"]) == 1
+        base = points[(0, "none (the shipped default)")]["macro_f1"]
+        for k in ("random", "uncertain"):
+            g = points[(25, k)]["gain"]["macro_f1_difference"]
+            assert g == pytest.approx(points[(25, k)]["macro_f1"] - base)
+    dump = (results / "adapt" / "results.json").read_text(encoding="utf-8") + readme.read_text(encoding="utf-8")
+    texts = [r["text"] for r in outside_records(external=external) + outside_records(external=external, name="vaccines")]
+    assert not any(t[:40] in dump for t in texts if len(t) >= 40)
+    assert "## adapt" in readme.read_text(encoding="utf-8")

@@ -74,10 +74,11 @@ def test_outside_span_outside_the_text_is_an_error(tmp_path):
         outside_records(root=root, external=ext)
 
 
-def test_outside_files_store_no_text():
+@pytest.mark.parametrize("folder", ["outside", "vaccines"])
+def test_outside_files_store_no_text(folder):
     """Row keys, hashes and decisions only: no field long enough to hold a sentence."""
     for name in ("rows.jsonl", "gold.jsonl", "pass1.jsonl", "pass2.jsonl"):
-        for line in (data_root() / "labels" / "outside" / name).read_text(encoding="utf-8").splitlines():
+        for line in (data_root() / "labels" / folder / name).read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             assert "text" not in row and "sentence" not in row
             for k, v in row.items():
@@ -103,6 +104,24 @@ def test_real_outside_set_joins_and_is_split_once():
     ds = load_outside("dev", external=EXTERNAL)
     assert ds.features["label"].names == list(corpus.LABELS) and len(ds) == sum(
         1 for r in labelled if r["split"] == "dev")
+
+
+@needs_external
+def test_real_vaccines_set_is_one_topic_apart_from_the_outside_set():
+    rows = outside_records(external=EXTERNAL, include_excluded=True, name="vaccines")
+    assert len(rows) == 384 and {r["topic"] for r in rows} == {"vaccine", "vaccines"}
+    assert Counter(r["split"] for r in rows) == {"pool": 200, "heldout": 184}
+    outside_keys = {r["key"] for r in outside_records(external=EXTERNAL, include_excluded=True) if r["dataset"] == "babe"}
+    assert not outside_keys & {r["key"] for r in rows}
+    labelled = [r for r in rows if r["label"] != "excluded"]
+    assert {r["label"] for r in labelled} == set(corpus.LABELS)
+    assert all(r["cues"] and all(c in r["text"] for c in r["cues"]) for r in labelled if r["label"] == "loaded")
+    assert len(load_outside("heldout", external=EXTERNAL, name="vaccines")) == sum(
+        1 for r in labelled if r["split"] == "heldout")
+    with pytest.raises(ValueError, match="the vaccines set has pool, heldout"):
+        outside_records("dev", external=EXTERNAL, name="vaccines")
+    with pytest.raises(ValueError, match="unknown labelled set 'nope'"):
+        outside_records(external=EXTERNAL, name="nope")
 
 
 def test_constructed_set_is_broad_marked_and_grouped():

@@ -153,3 +153,114 @@ def test_constructed_rows_are_weighted_in_fitting():
     assert list(rules.classes_) == ["claim", "quote", "loaded"]
     card = stance.train("tfidf-lr", seed=0).card["training_data"]
     assert card["constructed_weight"] == CONSTRUCTED_WEIGHT and card["constructed_rows"] == td.constructed.count(True)
+
+
+# --------------------------------------------------------------------------- extend: your rows on top of ours
+
+MINE = [
+    {"text": "The league fined the club 2 million euros on Friday.", "label": "claim", "doc_id": "s1"},
+    {"text": "The coach said the referee had ruined the match.", "label": "quote", "doc_id": "s1"},
+    {"text": "The club's pathetic owners have gutted a proud team.", "label": "loaded", "doc_id": "s2"},
+    {"text": "Tickets sold out within an hour.", "label": "claim", "doc_id": "s2"},
+    {"text": "According to the union, players were never consulted.", "label": "quote", "doc_id": "s3"},
+    {"text": "A shameless cash grab dressed up as tradition.", "label": "loaded", "doc_id": "s3"},
+]
+
+
+def test_extend_adds_your_rows_weighted_and_reports_conflicts(tmp_path):
+    from stance.training import USER_WEIGHT, extend_data
+
+    shipped = builtin_data()
+    corpus_row = next(i for i, c in enumerate(shipped.constructed) if not c)
+    relabel = {"claim": "loaded", "quote": "claim", "loaded": "claim"}[shipped.labels[corpus_row]]
+    rows = MINE + [{"text": "  " + shipped.texts[corpus_row] + " ", "label": relabel, "doc_id": "s4"},
+                   {"text": MINE[0]["text"], "label": "loaded", "doc_id": "s4"}]
+    user = read_data(_csv(tmp_path / "mine.csv", rows))
+    data, conflicts = extend_data(user)
+    # the shipped row the user relabelled is replaced, everything else is kept, the user's rows come last
+    assert len(data) == len(shipped) - 1 + len(rows)
+    assert data.texts[-len(rows):] == user.texts and data.labels[-len(rows):] == user.labels
+    w = data.sample_weight()
+    assert np.all(w[-len(rows):] == USER_WEIGHT) and np.all(w[np.asarray(data.constructed)] == 0.05)
+    assert data.groups[-1] == "yours:s4" and "mine.csv" in data.source
+    kinds = sorted(c["kind"] for c in conflicts)
+    assert len(conflicts) == 2 and kinds[0].startswith("a shipped training row") and "twice" in kinds[1]
+    shipped_conflict = next(c for c in conflicts if c["kind"].startswith("a shipped"))
+    assert shipped_conflict["where"] == f"{tmp_path / 'mine.csv'}:8"
+    assert shipped_conflict["other_label"] == shipped.labels[corpus_row] and shipped_conflict["label"] == relabel
+    twice = next(c for c in conflicts if "twice" in c["kind"])
+    assert twice["where"].endswith(":9") and twice["other"].endswith(":2")
+    with pytest.raises(DataError, match="positive number"):
+        extend_data(user, weight=0)
+
+
+def test_train_extend_records_the_user_rows_on_the_card(tmp_path):
+    from stance.training import USER_WEIGHT
+
+    path = _jsonl(tmp_path / "mine.jsonl", MINE)
+    plain = stance.train("tfidf-lr", seed=0)
+    m = stance.train("tfidf-lr", data=path, extend=True, seed=0)
+    td = m.card["training_data"]
+    assert td["user_rows"] == len(MINE) and td["user_weight"] == USER_WEIGHT and td["conflicts"] == []
+    assert td["rows"] == plain.card["training_data"]["rows"] + len(MINE)
+    # the user's rows change the model; a larger weight changes it more, towards their labels
+    texts = [r["text"] for r in MINE]
+    p0, p1 = plain.predict_proba(texts), m.predict_proba(texts)
+    p9 = stance.train("tfidf-lr", data=path, extend=True, user_weight=50, seed=0).predict_proba(texts)
+    cols = [list(m.classes_).index(r["label"]) for r in MINE]
+    own = lambda P: P[np.arange(len(MINE)), cols].mean()  # noqa: E731
+    assert own(p0) < own(p1) < own(p9)
+    # same data and seed, same model
+    again = stance.train("tfidf-lr", data=path, extend=True, seed=0)
+    assert np.array_equal(again.predict_proba(texts), p1)
+    with pytest.raises(DataError, match="pass them as data"):
+        stance.train("tfidf-lr", extend=True)
+
+
+def test_extend_summary_cross_validates_over_your_rows_only(tmp_path):
+    from stance.training import extend_data, extend_summary
+
+    rows = [dict(r, doc_id=f"d{i % 5}") for i, r in enumerate(MINE * 3)]
+    rows = [dict(r, text=f"{r['text']} ({i})") for i, r in enumerate(rows)]
+    data, _ = extend_data(read_data(rows))
+    s = extend_summary("tfidf-lr", data, seed=0, n_splits=5, n_boot=200)
+    assert s["rows"] == 18 and s["user_weight"] == data.user_weight
+    assert 0 <= s["macro_f1_ci95"][0] <= s["macro_f1"] <= s["macro_f1_ci95"][1] <= 1
+    assert np.isclose(s["difference"], s["macro_f1"] - s["shipped_only_macro_f1"])
+    with pytest.raises(DataError, match="at least 10"):
+        extend_summary("tfidf-lr", extend_data(read_data(MINE))[0], n_splits=5)
+    with pytest.raises(DataError, match="no rows of yours"):
+        extend_summary("tfidf-lr", builtin_data())
+
+
+def test_stance_train_extend_then_label_with_the_result(tmp_path, capsys):
+    import subprocess
+    import os
+
+    from test_cli import _script
+
+    rows = [dict(r, text=f"{r['text']} ({i})", doc_id=f"d{i % 5}") for i, r in enumerate(MINE * 2)]
+    data = _csv(tmp_path / "mine.csv", rows)
+    out = tmp_path / "adapted.joblib"
+    env = dict(os.environ, STANCE_HOME=str(tmp_path / "home"))
+    r = subprocess.run([_script("stance-train"), "--model", "tfidf-lr", "--data", str(data), "--extend", "-o", str(out)],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert f"plus your {len(rows)} rows" in r.stdout and "with the shipped data alone" in r.stdout
+    card = json.loads(out.with_name("adapted.card.json").read_text())
+    assert card["metrics"]["rows"] == len(rows) and card["training_data"]["user_rows"] == len(rows)
+    r = subprocess.run([_script("stance"), "label", "--sentences", "--model", str(out), "--format", "jsonl"],
+                       input=MINE[2]["text"] + "\n", capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.splitlines()[0])["label"] in ("claim", "quote", "loaded")
+
+
+@pytest.mark.parametrize("args, match", [(["--extend"], "--extend adds your labelled rows"),
+                                         (["--user-weight", "3"], "pass --extend too")])
+def test_stance_train_extend_usage_errors(tmp_path, capsys, args, match):
+    from stance.cli import train_main
+
+    out = tmp_path / "m.joblib"
+    assert train_main(["--model", "tfidf-lr", "-o", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert match in err and "Traceback" not in err and not out.exists()

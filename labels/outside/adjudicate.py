@@ -1,11 +1,11 @@
 """Build the outside set's gold labels from the two passes and the adjudicated decisions.
 
-    python labels/outside/adjudicate.py DECISIONS.jsonl [DECISIONS.jsonl ...]
+    python labels/outside/adjudicate.py DECISIONS.jsonl [DECISIONS.jsonl ...] [--set vaccines]
 
 Where the passes agree and no decision revisits the row, gold takes pass 1's row. Every other row
 takes its adjudicated decision (speaker and cues given as exact substrings, turned into spans), with
 ``note`` naming both passes' labels and ``rule`` the codebook rule that decided it. Writes
-``labels/outside/gold.jsonl``.
+``labels/<set>/gold.jsonl`` (``--set``: outside, the default, or vaccines).
 """
 
 from __future__ import annotations
@@ -24,17 +24,19 @@ from convert import FIELDS, _find  # noqa: E402
 from stance.labelled_sets import outside_records  # noqa: E402
 
 
-def _rows(name: str) -> dict[str, dict]:
+def _rows(folder: Path, name: str) -> dict[str, dict]:
     return {json.loads(line)["id"]: json.loads(line)
-            for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip()}
+            for line in (folder / name).read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("decisions", nargs="+", type=Path)
+    p.add_argument("--set", default="outside", choices=("outside", "vaccines"))
     args = p.parse_args(argv)
-    texts = {r["id"]: r["text"] for r in outside_records(labels_file=None)}
-    a, b = _rows("pass1.jsonl"), _rows("pass2.jsonl")
+    folder = HERE.parent / args.set
+    texts = {r["id"]: r["text"] for r in outside_records(labels_file=None, name=args.set)}
+    a, b = _rows(folder, "pass1.jsonl"), _rows(folder, "pass2.jsonl")
     decided = {}
     for path in args.decisions:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -63,11 +65,11 @@ def main(argv=None) -> int:
             row["note"] = f"adjudicated: pass 1 {a[i]['label']}, pass 2 {b[i]['label']}"
         elif lab != a[i]["label"]:
             n_changed += 1
-            row["note"] = f"relabelled under codebook 5b: both passes said {a[i]['label']}"
+            row["note"] = f"relabelled under codebook {d.get('section', '5b')}: both passes said {a[i]['label']}"
         else:
-            row["note"] = f"checked under codebook 5b: both passes' {lab} kept"
+            row["note"] = f"checked under codebook {d.get('section', '5b')}: both passes' {lab} kept"
         gold.append(row)
-    (HERE / "gold.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gold), encoding="utf-8")
+    (folder / "gold.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gold), encoding="utf-8")
     print(f"wrote gold.jsonl: {len(gold)} rows, {n_dis} disagreements adjudicated, "
           f"{n_changed} agreed labels changed under the sharpened codebook")
     return 0

@@ -1,6 +1,7 @@
 """Turn a labelling pass written with substrings into the stored form with character spans.
 
     python labels/outside/convert.py LABELS.jsonl [LABELS.jsonl ...] --out labels/outside/pass1.jsonl
+    python labels/outside/convert.py LABELS.jsonl ... --set vaccines --out labels/vaccines/pass1.jsonl
 
 Each input row: ``id``, ``label``, ``reason``, ``speaker`` (exact substring or null), ``direct``,
 ``cues`` (exact substrings), ``rule``. The output keeps the decision and the rule and replaces
@@ -35,8 +36,9 @@ def main(argv=None) -> int:
     p.add_argument("inputs", nargs="+", type=Path)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--external", help="the outside data directory (default: stance's default)")
+    p.add_argument("--set", default="outside", help="which labelled set the rows belong to (outside, vaccines)")
     args = p.parse_args(argv)
-    texts = {r["id"]: r["text"] for r in outside_records(labels_file=None, external=args.external)}
+    texts = {r["id"]: r["text"] for r in outside_records(labels_file=None, external=args.external, name=args.set)}
     got = {}
     for path in args.inputs:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

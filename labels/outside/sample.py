@@ -114,8 +114,33 @@ def draw(external: Path, seed: int = 0) -> list[dict]:
     return drawn
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def write_set(drawn: list[dict], folder: Path, work: str | None, strata: str = "dataset") -> int:
+    """Write ``folder/rows.jsonl`` (no text) and, with ``work``, the texts for the labellers outside
+    the repository; print the counts per split and ``strata`` field. Returns an exit code."""
+    if work and Path(work).resolve().is_relative_to(ROOT):
+        print(f"{work}: the texts must not be written inside the repository", file=sys.stderr)
+        return 2
+    with (folder / "rows.jsonl").open("w", encoding="utf-8") as fh:
+        for d in drawn:
+            row = {"id": d["id"], "dataset": d["dataset"], "file": d["file"], "key": d["key"],
+                   "sha256": sha256(d["text"]), "split": d["split"]}
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if work:
+        Path(work).mkdir(parents=True, exist_ok=True)
+        with (Path(work) / "sentences.jsonl").open("w", encoding="utf-8") as fh:
+            for d in drawn:
+                fh.write(json.dumps({"id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
+    counts = defaultdict(int)
+    for d in drawn:
+        counts[(d[strata], d["split"])] += 1
+    print(f"{len(drawn)} sentences: " + ", ".join(f"{k[0]} {k[1]} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def sample_main(argv, description: str, draw_fn, folder: Path, strata: str = "dataset") -> int:
+    """The command line of a sampling script: ``--external``, ``--seed``, ``--work``; draws with
+    ``draw_fn(external, seed)`` and writes the set into ``folder``."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--external", default=str(ROOT.parent / "shared" / "external"))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--work", help="also write the texts here for the labellers (outside the repository)")
@@ -124,26 +149,11 @@ def main(argv=None) -> int:
     if not external.is_dir():
         print(f"{external}: no such directory (the outside data)", file=sys.stderr)
         return 2
-    drawn = draw(external, args.seed)
-    with (HERE / "rows.jsonl").open("w", encoding="utf-8") as fh:
-        for d in drawn:
-            row = {"id": d["id"], "dataset": d["dataset"], "file": d["file"], "key": d["key"],
-                   "sha256": sha256(d["text"]), "split": d["split"]}
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    if args.work:
-        work = Path(args.work)
-        if work.resolve().is_relative_to(ROOT):
-            print(f"{work}: the texts must not be written inside the repository", file=sys.stderr)
-            return 2
-        work.mkdir(parents=True, exist_ok=True)
-        with (work / "sentences.jsonl").open("w", encoding="utf-8") as fh:
-            for d in drawn:
-                fh.write(json.dumps({"id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
-    counts = defaultdict(int)
-    for d in drawn:
-        counts[(d["dataset"], d["split"])] += 1
-    print(f"{len(drawn)} sentences: " + ", ".join(f"{k[0]} {k[1]} {v}" for k, v in sorted(counts.items())))
-    return 0
+    return write_set(draw_fn(external, args.seed), folder, args.work, strata=strata)
+
+
+def main(argv=None) -> int:
+    return sample_main(argv, __doc__.splitlines()[0], draw, HERE)
 
 
 if __name__ == "__main__":

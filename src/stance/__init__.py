@@ -17,7 +17,7 @@ __all__ = ["__version__", "LABELS", "load", "train", "corpus", "models", "evalua
 def __getattr__(name: str) -> Any:  # PEP 562 lazy attributes
     import importlib
 
-    if name in ("corpus", "models", "evaluate", "segment", "features", "registry"):
+    if name in ("corpus", "models", "evaluate", "segment", "features", "registry", "uncertainty"):
         return importlib.import_module(f"stance.{name}")
     if name == "train":
         from .training import train

@@ -66,11 +66,20 @@ def _label(args: argparse.Namespace) -> int:
 
     if args.jsonl and args.sentences:
         raise UserError("--jsonl and --sentences cannot be combined")
+    if args.uncertain is not None:
+        clash = [o for o, v in (("--format", args.format), ("--html", args.html), ("--explain", args.explain)) if v]
+        if clash:
+            raise UserError(f"--uncertain writes a CSV of sentences to label; it cannot be combined with {clash[0]}")
     if args.html and Path(args.html).exists() and not args.force:
         raise UserError(f"{args.html} already exists; pass --force to overwrite it")
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     model = _load_model(args.model)
-    writer = L.make_writer(fmt, explain=args.explain)
+    if args.uncertain is not None:
+        from .uncertainty import UncertainWriter
+
+        writer: L.Writer = UncertainWriter(sys.stdout, args.uncertain, args.strategy)
+    else:
+        writer = L.make_writer(fmt, explain=args.explain)
     documents = [] if args.html else None
     total = 0
     for path in args.files or ["-"]:
@@ -90,9 +99,14 @@ def _label(args: argparse.Namespace) -> int:
                 bar.close()
             if fh is not sys.stdin.buffer:
                 fh.close()
-    writer.close()
     if total == 0:
         raise UserError("no text to label: the input is empty" + (f" ({', '.join(args.files)})" if args.files else ""))
+    writer.close()
+    if args.uncertain is not None:
+        rows = writer.rows  # type: ignore[attr-defined]
+        print(f"{len(rows)} sentences to label from {len({r['doc_id'] for r in rows})} documents: fill in the label "
+              "column (claim, quote or loaded; delete rows you cannot decide) and train with "
+              "stance-train --data FILE --extend", file=sys.stderr)
     if args.html:
         from .html import write
 
@@ -144,26 +158,62 @@ def _label_chunks(model, writer, name: str, chunks, args: argparse.Namespace, do
     return n
 
 
+def _positive_int(v: str) -> int:
+    try:
+        n = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {v!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of 1 or more, got {n}")
+    return n
+
+
+def _positive_float(v: str) -> float:
+    try:
+        x = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {v!r}") from None
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {v}")
+    return x
+
+
 def _train(args: argparse.Namespace) -> int:
-    from .training import lodo_summary, read_data, train
+    import warnings
+
+    from .training import train
 
     out = Path(args.output)
     if out.exists() and not args.force:
         raise UserError(f"{out} already exists; pass --force to overwrite it")
-    model = train(args.model, data=args.data, seed=args.seed, text_column=args.text_column,
-                  label_column=args.label_column)
-    if not args.no_eval:
-        td = read_data(args.data, args.text_column, args.label_column)
-        if td.groups is not None and len(set(td.groups)) > 1:
-            m = lodo_summary(args.model, td, seed=args.seed)
-            model.card["metrics"] = m
-            lo, hi = m["macro_f1_ci95"]
-            per = ", ".join(f"{c} {f:.3f}" for c, f in m["per_class_f1"].items())
-            print(f"leave-one-document-out over {m['documents']} documents, {m['sentences']} sentences: "
-                  f"macro-F1 {m['macro_f1']:.3f} [95% CI {lo:.3f}-{hi:.3f}], accuracy {m['accuracy']:.3f}; "
-                  f"per-class F1: {per}")
-        else:
-            print("no document column: skipped the leave-one-document-out summary (use --no-eval to silence)")
+    if args.extend and not args.data:
+        raise UserError("--extend adds your labelled rows to the shipped data: pass them with --data FILE")
+    if args.user_weight is not None and not args.extend:
+        raise UserError("--user-weight weights the rows --extend adds; pass --extend too")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # conflicts are printed below, one line each
+        model = train(args.model, data=args.data, seed=args.seed, text_column=args.text_column,
+                      label_column=args.label_column, evaluate=not args.no_eval, extend=args.extend,
+                      user_weight=args.user_weight)
+    td = model.card["training_data"]
+    for c in td.get("conflicts", []):
+        print(f"warning: {c['where']}: {c['kind']}: {c['label']} here, {c['other_label']} in {c['other']}: "
+              f"{c['text'][:80]!r}", file=sys.stderr)
+    if args.extend:
+        print(f"trained on the shipped data plus your {td['user_rows']} rows (each weighted {td['user_weight']:g})")
+    m = model.card["metrics"]
+    if m and "shipped_only_macro_f1" in m:
+        lo, hi = m["difference_ci95"]
+        print(f"your rows, {m['scheme']}: macro-F1 {m['macro_f1']:.3f} with them, {m['shipped_only_macro_f1']:.3f} "
+              f"with the shipped data alone; difference {m['difference']:+.3f} [95% CI {lo:+.3f}, {hi:+.3f}]")
+    elif m:
+        lo, hi = m["macro_f1_ci95"]
+        per = ", ".join(f"{c} {f:.3f}" for c, f in m["per_class_f1"].items())
+        print(f"leave-one-document-out over {m['documents']} documents, {m['sentences']} sentences: "
+              f"macro-F1 {m['macro_f1']:.3f} [95% CI {lo:.3f}-{hi:.3f}], accuracy {m['accuracy']:.3f}; "
+              f"per-class F1: {per}")
+    elif not args.no_eval:
+        print("no document column: skipped the leave-one-document-out summary (use --no-eval to silence)")
     model.save(out, force=args.force)
     print(f"saved {args.model} model to {out} (card: {out.with_name(out.stem + '.card.json')})")
     return 0
@@ -176,7 +226,14 @@ def build_train_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"stance {__version__}")
     p.add_argument("--model", default="hybrid", help="model name (see `stance models --baselines`; default hybrid)")
     p.add_argument("--output", "-o", required=True, help="artifact path to write (.joblib)")
-    p.add_argument("--data", help="labelled CSV/TSV/JSONL file (default: the shipped corpus)")
+    p.add_argument("--data", help="labelled CSV/TSV/JSONL file (default: the shipped training data); "
+                                  "it replaces the shipped data unless --extend is given")
+    p.add_argument("--extend", action="store_true",
+                   help="train on the shipped data plus the --data rows (adapt stance to your topic); the "
+                        "summary cross-validates over your rows")
+    p.add_argument("--user-weight", type=_positive_float,
+                   help="with --extend: the weight of each of your rows (default: the one chosen on the "
+                        "outside dev set, recorded on the card)")
     p.add_argument("--text-column", default="text")
     p.add_argument("--label-column", default="label")
     p.add_argument("--seed", type=int, default=0)
@@ -235,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
     lab.add_argument("--progress", choices=("auto", "never"), default="auto",
                      help="progress bar on stderr when it is a terminal (default auto)")
+    lab.add_argument("--uncertain", type=_positive_int, metavar="N",
+                     help="instead of labels, write a CSV of the N sentences worth labelling first "
+                          "(the model's least certain, spread over documents), for stance-train --extend")
+    lab.add_argument("--strategy", choices=("margin", "entropy"), default="margin",
+                     help="with --uncertain: how uncertainty is measured (default margin)")
     lab.set_defaults(func=_label)
 
     for register in _extensions():

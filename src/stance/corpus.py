@@ -335,12 +335,13 @@ def load(root: str | Path | None = None, include_excluded: bool = False):
     return Dataset.from_list(rows, features=features)
 
 
-def load_outside(split: str | None = None, external: str | Path | None = None):
-    """The outside codebook set (``labels/outside/``) as a ``datasets.Dataset``, its text joined from
-    ``external`` (default ``$STANCE_EXTERNAL`` or ``../shared/external``); see :mod:`stance.labelled_sets`."""
+def load_outside(split: str | None = None, external: str | Path | None = None, name: str = "outside"):
+    """The outside codebook set (``labels/outside/``; ``name="vaccines"``: ``labels/vaccines/``) as a
+    ``datasets.Dataset``, its text joined from ``external`` (default ``$STANCE_EXTERNAL`` or
+    ``../shared/external``); see :mod:`stance.labelled_sets`."""
     from .labelled_sets import load_outside as _load_outside
 
-    return _load_outside(split, external)
+    return _load_outside(split, external, name)
 
 
 def load_constructed(root: str | Path | None = None):

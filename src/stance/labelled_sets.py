@@ -8,6 +8,10 @@ the text, and our decision with speaker and cues as character offsets. :func:`ou
 joins the text from the files at load time and checks every hash. The set is split once into
 ``dev`` (for all tuning) and ``test`` (only for reported figures).
 
+**The vaccines set** (``labels/vaccines/``) is built and stored the same way: every BABE sentence
+on vaccines the outside set did not draw (384), for measuring adaptation to one new topic; it is
+split once into ``pool`` (rows a user might label) and ``heldout`` (only for reported figures).
+
 **The constructed set** (``corpus/constructed.jsonl``) is training text the project wrote
 itself: minimal-contrast groups over many news topics (the same invented event stated
 neutrally, framed in loaded words, quoted directly and indirectly, attributed with loaded
@@ -29,6 +33,7 @@ from .tables import TableError, json_object, read_table
 
 __all__ = [
     "OUTSIDE_SPLITS",
+    "LABELLED_SETS",
     "LabelledSetError",
     "OutsideDataMissing",
     "default_external",
@@ -40,7 +45,8 @@ __all__ = [
 ]
 
 OUTSIDE_SPLITS = ("dev", "test")
-OUTSIDE_DIR = "labels/outside"
+# the sets joined from the outside files: their folder and splits
+LABELLED_SETS = {"outside": ("labels/outside", OUTSIDE_SPLITS), "vaccines": ("labels/vaccines", ("pool", "heldout"))}
 CONSTRUCTED = "corpus/constructed.jsonl"
 # the variants of a contrast group (what each row shows about the same invented event)
 _CONSTRUCTED_VARIANTS = ("claim", "claim-hard", "loaded", "loaded-subtle", "loaded-attributed", "quote", "quote-direct",
@@ -103,19 +109,25 @@ def outside_records(
     include_excluded: bool = False,
     labels_file: str | None = "gold.jsonl",
     root: str | Path | None = None,
+    name: str = "outside",
 ) -> list[dict[str, Any]]:
-    """The outside codebook set as plain dicts, the text joined from the outside files.
+    """The outside codebook set (or, with ``name="vaccines"``, the vaccines set) as plain dicts,
+    the text joined from the outside files.
 
-    ``split``: ``"dev"``, ``"test"`` or ``None`` for both. ``external``: the directory holding
+    ``split``: ``"dev"``, ``"test"`` or ``None`` for both (the vaccines set: ``"pool"``,
+    ``"heldout"``). ``external``: the directory holding
     ``checkthat-subjectivity-en/`` and ``babe/`` (default :func:`default_external`).
     ``labels_file``: ``gold.jsonl`` (adjudicated) or one pass (``pass1.jsonl``,
     ``pass2.jsonl``), or ``None`` for the rows and texts alone (``label`` None). Raises :class:`OutsideDataMissing` naming the path when the data is
     absent and :class:`LabelledSetError` naming the row when a text's hash differs.
     """
-    if split is not None and split not in OUTSIDE_SPLITS:
-        raise ValueError(f"unknown split {split!r}; the outside set has {', '.join(OUTSIDE_SPLITS)}")
+    if name not in LABELLED_SETS:
+        raise ValueError(f"unknown labelled set {name!r}; known: {', '.join(LABELLED_SETS)}")
+    folder, splits = LABELLED_SETS[name]
+    if split is not None and split not in splits:
+        raise ValueError(f"unknown split {split!r}; the {name} set has {', '.join(splits)}")
     base = Path(root) if root is not None else data_root()
-    rows_rel, labels_rel = f"{OUTSIDE_DIR}/rows.jsonl", f"{OUTSIDE_DIR}/{labels_file}"
+    rows_rel, labels_rel = f"{folder}/rows.jsonl", f"{folder}/{labels_file}"
     rows = _jsonl(base / rows_rel, rows_rel)
     decisions = {} if labels_file is None else {r.get("id"): (n, r) for n, r in _jsonl(base / labels_rel, labels_rel)}
     ext = Path(external).expanduser() if external is not None else default_external()
@@ -189,11 +201,12 @@ def outside_records(
     return out
 
 
-def load_outside(split: str | None = None, external: str | Path | None = None):
-    """The outside codebook set as an in-memory ``datasets.Dataset`` (labels as ``ClassLabel``)."""
+def load_outside(split: str | None = None, external: str | Path | None = None, name: str = "outside"):
+    """The outside codebook set (or ``name="vaccines"``) as an in-memory ``datasets.Dataset``
+    (labels as ``ClassLabel``)."""
     from datasets import ClassLabel, Dataset, Features, Sequence, Value
 
-    rows = outside_records(split, external)
+    rows = outside_records(split, external, name=name)
     features = Features({
         "id": Value("string"), "doc_id": Value("string"), "text": Value("string"),
         "label": ClassLabel(names=list(LABELS)), "speaker": Value("string"), "direct": Value("bool"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-__all__ = ["INSTALL_HINT", "require_matplotlib", "confusion_png", "learning_curve_png"]
+__all__ = ["INSTALL_HINT", "require_matplotlib", "save_png", "confusion_png", "learning_curve_png"]
 
 INSTALL_HINT = 'pip install "stance[plot]"'
 
@@ -26,7 +26,8 @@ def require_matplotlib() -> tuple[Any, Any]:
     return Figure, FigureCanvasAgg
 
 
-def _save(fig: Any, canvas_cls: Any, path: str | Path) -> Path:
+def save_png(fig: Any, canvas_cls: Any, path: str | Path) -> Path:
+    """Write a matplotlib ``Figure`` as a PNG through ``canvas_cls``, byte-identical on reruns."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas_cls(fig)
@@ -61,7 +62,7 @@ def confusion_png(
     if title:
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
-    return _save(fig, Canvas, path)
+    return save_png(fig, Canvas, path)
 
 
 def learning_curve_png(curves: Mapping[str, Mapping[str, Any]], path: str | Path, title: str = "") -> Path:
@@ -92,4 +93,4 @@ def learning_curve_png(curves: Mapping[str, Mapping[str, Any]], path: str | Path
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
     ax.set_title(title or "Learning curve (each document held out in turn)", fontsize=10)
     fig.tight_layout()
-    return _save(fig, Canvas, path)
+    return save_png(fig, Canvas, path)

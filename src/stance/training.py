@@ -18,8 +18,8 @@ import numpy as np
 
 from . import LABELS
 
-__all__ = ["train", "read_data", "builtin_data", "wide_data", "fit_estimator", "CONSTRUCTED_WEIGHT", "TrainingData",
-           "DataError", "fingerprint", "lodo_summary"]
+__all__ = ["train", "read_data", "builtin_data", "wide_data", "extend_data", "fit_estimator", "CONSTRUCTED_WEIGHT",
+           "USER_WEIGHT", "TrainingData", "DataError", "fingerprint", "lodo_summary", "extend_summary"]
 
 
 class DataError(ValueError):
@@ -31,32 +31,46 @@ class DataError(ValueError):
 # constructed rows teach the distinctions on many topics, the real sentences keep the weight.
 CONSTRUCTED_WEIGHT = 0.05
 
+# The weight of one of the user's rows in ``train(..., extend=True)``, relative to a corpus
+# sentence. Chosen on the outside codebook set's dev split, on partitions of it that the reported
+# adaptation figures do not use (python experiments/adapt.py --choose-weight; experiments/README.md, adapt).
+USER_WEIGHT = 2.0
+
 
 class TrainingData:
     """Texts, labels, optional document groups and ids, and where they came from.
 
     ``constructed`` marks rows written by the project (training only): cross-validation
     adds them to every training fold and never scores them, and fitting weights them by
-    :data:`CONSTRUCTED_WEIGHT`.
+    :data:`CONSTRUCTED_WEIGHT`. ``user`` marks the rows a user added to the shipped data
+    (:func:`extend_data`), weighted by ``user_weight``. ``where`` says where each row was read
+    (``file:line``), for messages.
     """
 
     def __init__(self, texts: list[str], labels: list[str], groups: list[str] | None, ids: list[str] | None,
-                 source: str, constructed: list[bool] | None = None):
+                 source: str, constructed: list[bool] | None = None, *, user: list[bool] | None = None,
+                 user_weight: float = 1.0, where: list[str] | None = None):
         self.texts = texts
         self.labels = labels
         self.groups = groups
         self.ids = ids
         self.source = source
         self.constructed = constructed
+        self.user = user
+        self.user_weight = user_weight
+        self.where = where
 
     def __len__(self) -> int:
         return len(self.texts)
 
     def sample_weight(self) -> np.ndarray | None:
         """Per-row training weights (``None`` when every row counts the same)."""
-        if self.constructed is None or not any(self.constructed):
-            return None
-        return np.where(np.asarray(self.constructed, dtype=bool), CONSTRUCTED_WEIGHT, 1.0)
+        w = np.ones(len(self.texts))
+        if self.constructed is not None:
+            w[np.asarray(self.constructed, dtype=bool)] = CONSTRUCTED_WEIGHT
+        if self.user is not None:
+            w[np.asarray(self.user, dtype=bool)] = self.user_weight
+        return None if np.all(w == 1.0) else w
 
 
 def fit_estimator(est: Any, texts: list[str], y: Any, sample_weight: Any = None) -> Any:
@@ -128,9 +142,10 @@ def read_data(data: Any = None, text_column: str = "text", label_column: str = "
                 f"{source}: no {what} column {col!r}; columns are: {', '.join(sorted(map(str, columns)))}. "
                 f"Choose it with --{what}-column / {what}_column="
             )
-    texts, ys = [], []
+    texts, ys, wheres = [], [], []
     for i, r in enumerate(rows):
         where = f"{source}:{r.get('__line__', i + 1)}" if "__line__" in r else f"{source}, row {i}"
+        wheres.append(where)
         t = r.get(text_column)
         if not isinstance(t, str):
             raise DataError(f"{where}: field {text_column!r} is {type(t).__name__}, not text")
@@ -149,7 +164,7 @@ def read_data(data: Any = None, text_column: str = "text", label_column: str = "
     groups = [str(r[group_column]) for r in rows] if group_column and group_column in columns and all(
         r.get(group_column) is not None for r in rows) else None
     ids = [str(r[id_column]) for r in rows] if id_column and id_column in columns else None
-    return TrainingData(texts, ys, groups, ids, source)
+    return TrainingData(texts, ys, groups, ids, source, where=wheres)
 
 
 def builtin_data(constructed: bool = True) -> TrainingData:
@@ -168,6 +183,58 @@ def builtin_data(constructed: bool = True) -> TrainingData:
         source += " + constructed set (corpus/constructed.jsonl)"
     return TrainingData([r["text"] for r in rows], [r["label"] for r in rows], [r["doc_id"] for r in rows],
                         [r["id"] for r in rows], source, flags if constructed else None)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def extend_data(user: TrainingData, weight: float | None = None,
+                base: TrainingData | None = None) -> tuple[TrainingData, list[dict[str, Any]]]:
+    """The shipped training data (``base``, default :func:`builtin_data`) plus the user's rows.
+
+    Each user row weighs ``weight`` (default :data:`USER_WEIGHT`) against a corpus sentence, so that
+    a few hundred of them matter next to the shipped data. A user row whose text (whitespace aside)
+    repeats a shipped row replaces that row. Returns the data and the conflicts: every shipped row
+    the user labelled differently (the user's label is the one trained on) and every text the
+    user's data gives two labels; each conflict names the user's row (``file:line``).
+    """
+    weight = USER_WEIGHT if weight is None else float(weight)
+    if not (np.isfinite(weight) and weight > 0):
+        raise DataError(f"the weight of your rows must be a positive number, got {weight!r}")
+    base = builtin_data() if base is None else base
+    where = user.where or [f"{user.source}, row {i}" for i in range(len(user))]
+    first: dict[str, int] = {}
+    conflicts: list[dict[str, Any]] = []
+    for i, t in enumerate(user.texts):
+        j = first.setdefault(_norm(t), i)
+        if j != i and user.labels[j] != user.labels[i]:
+            conflicts.append({"where": where[i], "text": t, "label": user.labels[i], "other_label": user.labels[j],
+                              "other": where[j], "kind": "your data labels this text twice"})
+    keep = []
+    for j, t in enumerate(base.texts):
+        i = first.get(_norm(t))
+        if i is None:
+            keep.append(j)
+        elif user.labels[i] != base.labels[j]:
+            conflicts.append({"where": where[i], "text": t, "label": user.labels[i], "other_label": base.labels[j],
+                              "other": f"shipped row {base.ids[j] if base.ids else j}",
+                              "kind": "a shipped training row with another label (yours is used)"})
+    n = len(user)
+    groups = [f"yours:{g}" for g in user.groups] if user.groups is not None else ["yours"] * n
+    ids = user.ids if user.ids is not None else [f"yours-{i}" for i in range(n)]
+    built = base.constructed or [False] * len(base)
+    data = TrainingData(
+        [base.texts[j] for j in keep] + list(user.texts),
+        [base.labels[j] for j in keep] + list(user.labels),
+        [(base.groups[j] if base.groups else "shipped") for j in keep] + groups,
+        [(base.ids[j] if base.ids else f"shipped-{j}") for j in keep] + [str(i) for i in ids],
+        f"{base.source} + {user.source} (your rows x{weight:g})",
+        [built[j] for j in keep] + [False] * n,
+        user=[False] * len(keep) + [True] * n, user_weight=weight,
+        where=[f"shipped row {j}" for j in keep] + where,
+    )
+    return data, conflicts
 
 
 def fingerprint(data: TrainingData) -> str:
@@ -231,19 +298,104 @@ def lodo_summary(model: str, data: TrainingData, seed: int = 0, n_boot: int = 10
     }
 
 
+def _user_folds(data: TrainingData, rows: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds over the user's rows: whole documents when there are enough, stratified when every
+    label has a row in each fold."""
+    from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
+
+    y = np.asarray(data.labels, dtype=object)[rows]
+    groups = np.asarray(data.groups, dtype=object)[rows] if data.groups is not None else None
+    stratify = min(np.unique(y, return_counts=True)[1]) >= n_splits
+    cv: Any
+    if groups is not None and len(set(groups)) >= n_splits:
+        cv = StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed) if stratify else GroupKFold(n_splits)
+        return list(cv.split(rows, y, groups))
+    cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed) if stratify else \
+        KFold(n_splits, shuffle=True, random_state=seed)
+    return list(cv.split(rows, y))
+
+
+def extend_summary(model: str, data: TrainingData, seed: int = 0, n_splits: int = 5, n_boot: int = 1000,
+                   **params: Any) -> dict[str, Any]:
+    """What the user's rows buy: cross-validation over the user's rows of :func:`extend_data`.
+
+    Each fold trains on all the shipped rows plus the other folds' user rows and predicts its own
+    user rows (folds keep a user document together when the data names documents); the reference is
+    the same model trained on the shipped rows alone, on the same user rows. Returns both macro-F1
+    figures and their paired bootstrap difference.
+    """
+    from sklearn.base import clone
+
+    from . import models
+    from .evaluate import bootstrap, compare_predictions, scores
+
+    if data.user is None or not any(data.user):
+        raise DataError(f"{data.source}: no rows of yours to cross-validate (train with extend=True)")
+    mask = np.asarray(data.user, dtype=bool)
+    mine, shipped = np.flatnonzero(mask), np.flatnonzero(~mask)
+    if len(mine) < 2 * n_splits:
+        raise DataError(f"{len(mine)} rows of yours: {n_splits}-fold cross-validation needs at least {2 * n_splits}")
+    est = models.make(model, seed=seed, **params)
+    y_all = np.asarray(data.labels, dtype=object)
+    weight = data.sample_weight()
+    weight = np.ones(len(data)) if weight is None else weight
+    texts = data.texts
+    pred = np.empty(len(mine), dtype=object)
+    for train_idx, test_idx in _user_folds(data, mine, n_splits, seed):
+        rows = np.r_[shipped, mine[train_idx]]
+        fold = fit_estimator(clone(est), [texts[i] for i in rows], y_all[rows], weight[rows])
+        pred[test_idx] = fold.predict([texts[i] for i in mine[test_idx]])
+    ref = fit_estimator(clone(est), [texts[i] for i in shipped], y_all[shipped], weight[shipped])
+    ref_pred = ref.predict([texts[i] for i in mine])
+    y = y_all[mine]
+    labels = [c for c in LABELS if c in set(data.labels)] + sorted(set(data.labels) - set(LABELS))
+    sc, ref_sc = scores(y, pred, labels), scores(y, ref_pred, labels)
+    diff = compare_predictions(y, pred, ref_pred, labels, n_bootstrap=n_boot, seed=seed)
+    return {
+        "scheme": f"{n_splits}-fold cross-validation over your rows (shipped rows in every training fold)",
+        "rows": int(len(mine)),
+        "user_weight": data.user_weight,
+        "macro_f1": sc["macro_f1"],
+        "macro_f1_ci95": bootstrap(y, pred, labels, n_bootstrap=n_boot, seed=seed)["macro_f1"],
+        "per_class_f1": {c: sc["per_class"][c]["f1"] for c in labels},
+        "shipped_only_macro_f1": ref_sc["macro_f1"],
+        "difference": diff["macro_f1_difference"],
+        "difference_ci95": diff["interval"],
+        "bootstrap": {"resamples": n_boot, "unit": "sentence (paired)", "seed": seed},
+    }
+
+
 def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column: str = "text",
-          label_column: str = "label", evaluate: bool = False, **params: Any):
+          label_column: str = "label", evaluate: bool = False, extend: bool = False,
+          user_weight: float | None = None, **params: Any):
     """Fit the named model and return a :class:`stance.model.StanceModel`.
 
-    ``evaluate=True`` adds a leave-one-document-out summary to the model card
-    (when the data has documents). ``params`` go to :func:`stance.models.make`.
+    ``data`` replaces the shipped training data, unless ``extend=True``: then the model trains on
+    the shipped data plus ``data``'s rows, each weighted ``user_weight`` (default
+    :data:`USER_WEIGHT`); rows that repeat a shipped sentence with another label are listed on the
+    card (``training_data.conflicts``) and warned about.
+    ``evaluate=True`` adds a leave-one-document-out summary to the model card (when the data has
+    documents), or with ``extend=True`` a cross-validation over your rows next to the shipped data
+    alone (:func:`extend_summary`). ``params`` go to :func:`stance.models.make`.
     Same data and seed give the same model and predictions.
     """
     from . import __version__, models
     from .model import StanceModel
 
     models._check_name(model)
-    td = data if isinstance(data, TrainingData) else read_data(data, text_column, label_column)
+    conflicts: list[dict[str, Any]] = []
+    if extend:
+        if data is None:
+            raise DataError("extend=True adds your labelled rows to the shipped data: pass them as data")
+        user = data if isinstance(data, TrainingData) else read_data(data, text_column, label_column)
+        td, conflicts = extend_data(user, user_weight)
+        if conflicts:
+            import warnings
+
+            warnings.warn(f"{len(conflicts)} of your rows repeat a training sentence with another label "
+                          f"(first: {conflicts[0]['where']}); see the card's training_data.conflicts", stacklevel=2)
+    else:
+        td = data if isinstance(data, TrainingData) else read_data(data, text_column, label_column)
     est = models.make(model, seed=seed, **params)
     fit_estimator(est, td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
     counts = {c: td.labels.count(c) for c in sorted(set(td.labels))}
@@ -264,11 +416,20 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
     if td.constructed is not None:
         card["training_data"]["constructed_rows"] = int(sum(td.constructed))
         card["training_data"]["constructed_weight"] = CONSTRUCTED_WEIGHT
+    if td.user is not None:
+        card["training_data"]["user_rows"] = int(sum(td.user))
+        card["training_data"]["user_weight"] = td.user_weight
+        card["training_data"]["user_weight_chosen"] = (
+            "USER_WEIGHT, chosen on the outside codebook set's dev split (experiments/adapt.py --choose-weight)"
+            if user_weight is None else "given by the caller")
+        card["training_data"]["conflicts"] = conflicts
     used = _resources_used(est)
     if used:
         card["resources"] = used
-    if evaluate and td.groups is not None and len(set(td.groups)) > 1:
-        card["metrics"] = lodo_summary(model, td, seed=seed)
+    if evaluate and td.user is not None:
+        card["metrics"] = extend_summary(model, td, seed=seed, **params)
+    elif evaluate and td.groups is not None and len(set(td.groups)) > 1:
+        card["metrics"] = lodo_summary(model, td, seed=seed, **params)
     return StanceModel(est, card)
 
 
