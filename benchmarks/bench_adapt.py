@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "adapted.joblib"
         model.save(path)
-        code = ("import sys; from stance.artifact import load; m = load(%r); m.label_text('The minister said so.'); "
+        code = ("import sys; from stance.loading import load; m = load(%r); m.label_text('The minister said so.'); "
                 "print(m._spec is not None, [x for x in ('sklearn', 'scipy') if x in sys.modules])") % str(path)
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     print(f"  light label path: compiled numpy form {out[0] == 'True'}; heavy modules imported when labelling "

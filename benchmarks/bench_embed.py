@@ -37,7 +37,7 @@ from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict  # noqa:
 import stance.corpus  # noqa: E402
 from stance import models  # noqa: E402
 
-LABELS = ["claim", "quote", "loaded"]
+LABELS = list(stance.LABELS)
 MODELS = ["hybrid", "embed"]
 
 # The distributions the extra asks for directly; the size report adds whatever they pull in.
@@ -75,6 +75,7 @@ def bootstrap(y: np.ndarray, preds: dict[str, np.ndarray], n: int, seed: int = 0
 def dist_size(name: str) -> tuple[int, list[str]]:
     """Bytes of the files a distribution installed, and its requirements (no extras)."""
     from importlib.metadata import distribution
+
     from packaging.requirements import Requirement
 
     d = distribution(name)
@@ -94,6 +95,7 @@ def dist_size(name: str) -> tuple[int, list[str]]:
 def closure(roots: list[str]) -> dict[str, int]:
     """Installed distributions reachable from ``roots`` -> size in bytes."""
     from importlib.metadata import PackageNotFoundError
+
     from packaging.utils import canonicalize_name
 
     seen: dict[str, int] = {}

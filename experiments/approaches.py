@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-LABELS = ("claim", "quote", "loaded")
+from stance import LABELS
 
 
 class WordLoadedness:
@@ -45,10 +45,10 @@ class WordLoadedness:
     def fit(self, X, y=None):
         from sklearn.linear_model import LogisticRegression
 
-        from stance import lexical as L
+        from stance import lexical
 
-        flat, owner, _ = L.author_word_ids(list(X))
-        rows, vecs = L._table()[3], L._vectors()[1]
+        flat, owner, _ = lexical.author_word_ids(list(X))
+        rows, vecs = lexical.static_vectors()
         r = rows[flat]
         keep = r >= 0
         pairs = np.unique(np.c_[owner[keep], r[keep]], axis=0)
@@ -58,11 +58,11 @@ class WordLoadedness:
         return self
 
     def transform(self, X):
-        from stance import lexical as L
+        from stance import lexical
 
         X = list(X)
-        flat, owner, counts = L.author_word_ids(X)
-        r = L._table()[3][flat]
+        flat, owner, counts = lexical.author_word_ids(X)
+        r = lexical.static_vectors()[0][flat]
         keep = r >= 0
         s, o, n = self.scores_[r[keep]], owner[keep], len(X)
         mx = np.zeros(n)
@@ -75,8 +75,7 @@ class WordLoadedness:
 
 
 def main(argv=None) -> int:
-    from stance import features as F
-    from stance import models as M
+    from stance import features, models
     from stance.evaluate import scores
     from stance.labelled_sets import OutsideDataMissing, outside_records
     from stance.training import builtin_data, fit_estimator
@@ -102,12 +101,12 @@ def main(argv=None) -> int:
 
     if args.grid:
         return grid(td, X, y)
-    default = fit_estimator(M.make("hybrid", seed=0), td.texts, Y, w)
+    default = fit_estimator(models.make("hybrid", seed=0), td.texts, Y, w)
     show("default", default.predict(X))
-    show("unweighted", M.make("hybrid", seed=0, clf__C=0.3,
+    show("unweighted", models.make("hybrid", seed=0, clf__C=0.3,
                               features__transformer_weights={"rules": 3.0, "lexical": 1.0, "static": 1.0})
          .fit(td.texts, Y).predict(X))
-    show("no-resources", fit_estimator(M.make("hybrid", seed=0, features__lexical="drop", features__static="drop"),
+    show("no-resources", fit_estimator(models.make("hybrid", seed=0, features__lexical="drop", features__static="drop"),
                                        td.texts, Y, w).predict(X))
     P = default.predict_proba(X)
     cls = list(default.classes_)
@@ -119,10 +118,10 @@ def main(argv=None) -> int:
     from sklearn.pipeline import FeatureUnion, Pipeline
 
     def feats(weights):
-        return FeatureUnion([("words", TfidfVectorizer(preprocessor=F.author_voice_lower, ngram_range=(1, 2),
+        return FeatureUnion([("words", TfidfVectorizer(preprocessor=features.author_voice_lower, ngram_range=(1, 2),
                                                        sublinear_tf=True)),
-                             ("cues", M.CueFeatures()), ("rules", M.RuleVotes()), ("lexical", M.LexicalFeatures()),
-                             ("static", M.StaticEmbedding())], transformer_weights=weights)
+                             ("cues", models.CueFeatures()), ("rules", models.RuleVotes()), ("lexical", models.LexicalFeatures()),
+                             ("static", models.StaticEmbedding())], transformer_weights=weights)
 
     clf = dict(class_weight="balanced", max_iter=5000)
     loaded = Pipeline([("f", feats({"rules": 1.0, "static": 3.0})), ("c", LogisticRegression(C=3.0, **clf))])
@@ -132,13 +131,13 @@ def main(argv=None) -> int:
     fit_estimator(quote, [td.texts[i] for i in keep], Y[keep] == "quote", w[keep])
     pl, pq = loaded.predict_proba(X)[:, 1], quote.predict_proba(X)[:, 1]
     show("cascade", np.where(pl > 0.5, "loaded", np.where(pq > 0.5, "quote", "claim")))
-    wl = M.make("hybrid", seed=0)
+    wl = models.make("hybrid", seed=0)
     union = wl.steps[0][1]
     union.transformer_list.append(("wordload", WordLoadedness()))
     union.transformer_weights = dict(union.transformer_weights, wordload=3.0)
     show("word-loadedness", fit_estimator(wl, td.texts, Y, w).predict(X))
     try:
-        emb = M.make("embed", seed=0)
+        emb = models.make("embed", seed=0)
     except ImportError as exc:
         print(f"{'embed':16} skipped: {exc}")
     else:
@@ -148,8 +147,7 @@ def main(argv=None) -> int:
 
 def grid(td, X, y) -> int:
     """Outside dev and corpus LODO macro-F1 over C x the constructed rows' weight."""
-    from stance import models as M
-    from stance import training
+    from stance import models, training
     from stance.evaluate import scores
 
     Y = np.asarray(td.labels, dtype=object)
@@ -158,7 +156,7 @@ def grid(td, X, y) -> int:
         for C in (0.1, 0.3, 1.0, 3.0):
             for lam in (0.05, 0.1, 0.25, 1.0):
                 training.CONSTRUCTED_WEIGHT = lam
-                est = training.fit_estimator(M.make("hybrid", seed=0, clf__C=C), td.texts, Y, td.sample_weight())
+                est = training.fit_estimator(models.make("hybrid", seed=0, clf__C=C), td.texts, Y, td.sample_weight())
                 dev = scores(y, est.predict(X))["macro_f1"]
                 lodo = training.lodo_summary("hybrid", td, seed=0, n_boot=10, clf__C=C)["macro_f1"]
                 print(f"C={C:<4g} constructed weight {lam:<5g} dev macro-F1 {dev:.3f}   corpus LODO {lodo:.3f}", flush=True)

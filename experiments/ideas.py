@@ -34,7 +34,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from stance import evaluate as E, features as F, models
+from stance import evaluate, features, models
 from stance.embed import SentenceEmbedder  # light: torch is imported only when an encoder loads
 
 BUILTIN_IDEAS = ("lexicon",)
@@ -147,7 +147,7 @@ class SubjectivityLexicon(models.TextInputMixin, TransformerMixin, BaseEstimator
         return str(path)
 
     def fit(self, X: Any, y: Any = None) -> "SubjectivityLexicon":
-        F.check_texts(X)
+        features.check_texts(X)
         self.lexicon_file_ = self._lexicon_file()
         self.n_features_out_ = len(LEXICON_FEATURES)
         return self
@@ -155,10 +155,10 @@ class SubjectivityLexicon(models.TextInputMixin, TransformerMixin, BaseEstimator
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
         lex = load_lexicon(self.lexicon_file_)
-        texts = F.check_texts(X)
+        texts = features.check_texts(X)
         out = np.zeros((len(texts), 3))
         for i, text in enumerate(texts):
-            words = _WORD.findall(F.author_voice(text, " ").lower().replace("’", "'"))
+            words = _WORD.findall(features.author_voice(text, " ").lower().replace("’", "'"))
             if not words:
                 continue
             hits = [lex[w] for w in words if w in lex]
@@ -190,7 +190,7 @@ class CachedSentenceEmbedder(SentenceEmbedder):
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
-        texts = [self._prepare(t) for t in F.check_texts(X)]
+        texts = [self._prepare(t) for t in features.check_texts(X)]
         if not texts:
             return np.zeros((0, self.n_features_out_), dtype=np.float32)
         key = (self.embedding_model_, self.embedding_sha256_, self.embedding_revision_, bool(self.normalize),
@@ -249,7 +249,7 @@ def read_auxiliary(root: Path, spec: dict[str, Any]) -> dict[str, Any]:
     for lab in spec.get("loaded", []):
         label_map[str(lab)] = "loaded"
     for lab in spec.get("not_loaded", []):
-        label_map[str(lab)] = E.NOT_LOADED
+        label_map[str(lab)] = evaluate.NOT_LOADED
     for lab in spec.get("drop", []):
         label_map[str(lab)] = "drop"
     texts: list[str] = []
@@ -257,7 +257,7 @@ def read_auxiliary(root: Path, spec: dict[str, Any]) -> dict[str, Any]:
     groups: list[str] = []
     dropped: dict[str, int] = {}
     for rel in spec["paths"]:
-        od = E.read_outside(root / rel, spec["text_column"], spec["label_column"], label_map, binary=True,
+        od = evaluate.read_outside(root / rel, spec["text_column"], spec["label_column"], label_map, binary=True,
                             id_column=spec.get("group_column"))
         texts += od.texts
         binary += list(od.labels)
@@ -265,7 +265,7 @@ def read_auxiliary(root: Path, spec: dict[str, Any]) -> dict[str, Any]:
         for k, v in od.dropped.items():
             dropped[k] = dropped.get(k, 0) + v
     binary_arr = np.asarray(binary, dtype=object)
-    decisions = F.rule_decisions(F.cue_matrix(texts))
+    decisions = features.rule_decisions(features.cue_matrix(texts))
     labels = np.where(binary_arr == "loaded", "loaded", np.where(decisions == 1, "quote", "claim")).astype(object)
     return {
         "texts": texts,
@@ -293,20 +293,20 @@ def binary_scores(gold: Sequence[str], pred: Sequence[str], n_bootstrap: int, se
     """
     gold = np.asarray([str(g) for g in gold], dtype=object)
     pred = np.asarray([str(p) for p in pred], dtype=object)
-    shown = np.where(pred == "loaded", "loaded", E.NOT_LOADED).astype(object)
-    labels = list(E.BINARY_LABELS)
-    sc = E.scores(gold, shown, labels)
-    iv = E.bootstrap(gold, shown, labels, n_bootstrap=n_bootstrap, seed=seed, level=level)
+    shown = np.where(pred == "loaded", "loaded", evaluate.NOT_LOADED).astype(object)
+    labels = list(evaluate.BINARY_LABELS)
+    sc = evaluate.scores(gold, shown, labels)
+    iv = evaluate.bootstrap(gold, shown, labels, n_bootstrap=n_bootstrap, seed=seed, level=level)
     return {
         "n": sc["n"],
         "gold_loaded": int(np.sum(gold == "loaded")),
-        "predicted_labels": {lab: int(np.sum(pred == lab)) for lab in E.LABELS},
+        "predicted_labels": {lab: int(np.sum(pred == lab)) for lab in evaluate.LABELS},
         "macro_f1": sc["macro_f1"],
         "macro_f1_interval": iv["macro_f1"],
         "accuracy": sc["accuracy"],
         "confusion_matrix": sc["confusion_matrix"],
         "confusion_labels": labels,
-        "loaded": E.loaded_figures(sc, iv),
+        "loaded": evaluate.loaded_figures(sc, iv),
         "bootstrap": {"n_bootstrap": n_bootstrap, "seed": seed, "level": level, "unit": "sentence"},
     }
 
@@ -343,28 +343,11 @@ def ranking_figures(gold: Sequence[str], loaded_score: Sequence[float]) -> dict[
 
 def paired_binary_difference(gold: Sequence[str], pred_a: Sequence[str], pred_b: Sequence[str], n_bootstrap: int,
                              seed: int, level: float = 0.95) -> dict[str, Any]:
-    """Binary (loaded vs not) macro-F1 of ``a`` minus ``b`` on the same sentences, paired bootstrap interval."""
-    g = np.asarray([str(x) == "loaded" for x in gold], dtype=int)
-    a = np.asarray([str(x) == "loaded" for x in pred_a], dtype=int)
-    b = np.asarray([str(x) == "loaded" for x in pred_b], dtype=int)
-    n = len(g)
-    draws = np.random.default_rng(seed).integers(0, n, size=(n_bootstrap, n))
+    """Binary (loaded vs not) macro-F1 of ``a`` minus ``b`` on the same sentences, paired bootstrap interval
+    (:func:`stance.evaluate.compare_predictions` on the labels folded to loaded / not-loaded)."""
 
-    def macro_f1(cells: np.ndarray) -> np.ndarray:  # cells: (..., 4) counts of (gold, pred) = 00, 01, 10, 11
-        tn, fp, fn, tp = (cells[..., i].astype(float) for i in range(4))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f_loaded = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
-            f_not = np.where(2 * tn + fn + fp > 0, 2 * tn / (2 * tn + fn + fp), 0.0)
-        return (f_loaded + f_not) / 2
+    def fold(v: Sequence[str]) -> list[str]:
+        return ["loaded" if str(x) == "loaded" else evaluate.NOT_LOADED for x in v]
 
-    def counts(p: np.ndarray, idx: np.ndarray | None) -> np.ndarray:
-        c = g * 2 + p
-        c = c if idx is None else c[idx]
-        return np.stack([(c == k).sum(-1) for k in range(4)], axis=-1)
-
-    diff = float(macro_f1(counts(a, None)) - macro_f1(counts(b, None)))
-    boot = macro_f1(counts(a, draws)) - macro_f1(counts(b, draws))
-    lo, hi = np.percentile(boot, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
-    return {"macro_f1_difference": diff, "interval": [float(lo), float(hi)],
-            "significant": bool(lo > 0 or hi < 0), "n_bootstrap": n_bootstrap, "seed": seed, "level": level,
-            "bootstrap_unit": "sentence (paired: both models on the same draws)"}
+    return evaluate.compare_predictions(fold(gold), fold(pred_a), fold(pred_b), evaluate.BINARY_LABELS, n_bootstrap=n_bootstrap,
+                                 seed=seed, level=level)

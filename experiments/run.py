@@ -46,6 +46,8 @@ try:
 except ModuleNotFoundError:  # Python < 3.11
     import tomli as tomllib  # type: ignore[no-redef]
 
+from stance.evaluate import fmt, fmt_interval
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 KEYS = {"name", "order", "description", "models", "cv", "folds", "repeats", "seeds", "bootstrap", "learning_curve", "outside",
@@ -70,6 +72,11 @@ def _ideas() -> Any:
 def _topics() -> Any:
     """experiments/topics.py (the ``topics`` experiment kind)."""
     return _local("topics")
+
+
+def _generalise() -> Any:
+    """experiments/generalise.py (configs with ``variants``)."""
+    return _local("generalise")
 
 
 def _adapt() -> Any:
@@ -199,9 +206,9 @@ def _check_variants(cfg: dict[str, Any], where: str, known: list[str]) -> None:
         names.append(a["name"])
     if len(set(names)) != len(names):
         raise ConfigError(f"{where}: [[auxiliary]] names must be unique")
-    I = _ideas()
+    idea_lib = _ideas()
     for v in variants:
-        msg = I.check_variant(v, [m for m in cfg["models"] if m in known], names)
+        msg = idea_lib.check_variant(v, [m for m in cfg["models"] if m in known], names)
         if msg:
             raise ConfigError(f"{where}: {msg} (the models list of this config: {', '.join(cfg['models'])})")
 
@@ -219,18 +226,18 @@ def load_configs(configs_dir: Path) -> list[dict[str, Any]]:
 
 
 def run_cv(cfg: dict[str, Any], out: Path) -> dict[str, Any]:
-    from stance import evaluate as E
-    from stance.cli_evaluate import check_out, write_corpus_outputs
+    from stance import evaluate
+    from stance.evaluate import check_out, write_corpus_outputs
 
     seeds = cfg["seeds"]
     kw = dict(cv=cfg["cv"], n_bootstrap=cfg["bootstrap"], n_splits=cfg.get("folds", 5), n_repeats=cfg.get("repeats", 5))
-    data = E.corpus_data()
-    results, cvs = E.run_corpus(cfg["models"], seed=seeds[0], with_learning_curve=cfg.get("learning_curve", True),
+    data = evaluate.corpus_data()
+    results, cvs = evaluate.run_corpus(cfg["models"], seed=seeds[0], with_learning_curve=cfg.get("learning_curve", True),
                                 data=data, **kw)
     if len(seeds) > 1:
         results["seed_runs"] = {}
         for s in seeds[1:]:
-            r, _ = E.run_corpus(cfg["models"], seed=s, with_learning_curve=False, data=data, **kw)
+            r, _ = evaluate.run_corpus(cfg["models"], seed=s, with_learning_curve=False, data=data, **kw)
             results["seed_runs"][str(s)] = {n: m["macro_f1"] for n, m in r["models"].items()}
     results["experiment"] = {"name": cfg["name"], "config": cfg["_file"], "description": cfg.get("description", "")}
     check_out(out, force=True)
@@ -239,8 +246,8 @@ def run_cv(cfg: dict[str, Any], out: Path) -> dict[str, Any]:
 
 def run_outside(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Path | None = None) -> dict[str, Any]:
     """Score models trained on the whole corpus on each outside data set; aggregate figures only."""
-    from stance import evaluate as E, models
-    from stance.cli_evaluate import check_out, write_outside_outputs
+    from stance import evaluate, models
+    from stance.evaluate import check_out, write_outside_outputs
 
     o = cfg["outside"]
     root = external if external is not None else (repo / o["root"])
@@ -248,7 +255,7 @@ def run_outside(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Pat
         return {"skipped": f"outside data directory {o['root']} (relative to the checkout root) is absent; "
                            "experiment skipped"}
     seed = cfg["seeds"][0]
-    data = E.corpus_data()
+    data = evaluate.corpus_data()
     fitted: list[tuple[str, Any, str]] = []
     for name in cfg["models"]:
         est = models.make(name, seed=seed).fit(data.texts, list(data.labels))
@@ -276,7 +283,7 @@ def run_outside(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Pat
             skipped.append(f"{d['name']}: {o['root']}/{d['path']} is absent")
             continue
         for name, model, source in fitted:
-            ev = E.evaluate_on(
+            ev = evaluate.evaluate_on(
                 model, path, d["text_column"], d["label_column"], d.get("label_map"), binary=d.get("binary", False),
                 n_bootstrap=cfg["bootstrap"], seed=seed, words_column=d.get("words_column"),
                 id_column=d.get("id_column"), split=d.get("split"), explain_k=o.get("explain_k", 5), model_name=name,
@@ -298,265 +305,6 @@ def run_outside(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Pat
                                  row_level=False, extra={"experiment": experiment})
 
 
-LICENCE_NOTE = (
-    "Licences: a model trained with CheckThat data (CC BY-NC-SA 4.0) or with BABE data (GNU AGPL v3) would be bound "
-    "by that licence. Such a model is never the default, and this experiment saves and ships no model at all: "
-    "every model is fitted in memory, scored and discarded; only aggregate figures are written. "
-    "The subjectivity lexicon is TextBlob's en-sentiment.xml (PDDL); textblob is not a stance dependency "
-    "(the optional extra `stance[experiments]` installs it)."
-)
-
-
-def _corpus_figures(summary: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "macro_f1": summary["macro_f1"],
-        "macro_f1_interval": summary["intervals"]["macro_f1"],
-        "macro_f1_by_document_interval": (summary.get("macro_f1_by_document") or {}).get("interval"),
-        "accuracy": summary["accuracy"],
-        "kappa": summary["kappa"],
-        "per_class_f1": {lab: v["f1"] for lab, v in summary["per_class"].items()},
-        "loaded": {k: summary["per_class"]["loaded"][k] for k in ("precision", "recall", "f1")}
-        | {"precision_interval": summary["intervals"]["per_class"]["loaded"]["precision"],
-           "recall_interval": summary["intervals"]["per_class"]["loaded"]["recall"]},
-        "confusion_matrix": summary["confusion_matrix"],
-    }
-
-
-def run_generalise(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Path | None = None) -> dict[str, Any]:
-    """Score each variant (an idea to make the loaded signal general) on the corpus and the outside sets.
-
-    Corpus: leave one document out, three labels; auxiliary outside data is added to every training
-    fold. Outside sets: binary loaded vs not; models trained on the whole corpus (+ auxiliary data), or,
-    where the auxiliary data is drawn from the scored set itself, by grouped folds (GroupKFold over
-    ``group_column``), trained on the corpus + the other folds. No model is saved; aggregates only.
-    """
-    import time
-
-    import numpy as np
-
-    o = cfg.get("outside")
-    root = None
-    if o is not None:
-        root = external if external is not None else (repo / o["root"])
-        if not root.is_dir():
-            return {"skipped": f"outside data directory {o['root']} (relative to the checkout root) is absent; "
-                               "experiment skipped"}
-    I = _ideas()
-    from stance import __version__, evaluate as E
-
-    t0 = time.time()
-    seed, nb = cfg["seeds"][0], cfg["bootstrap"]
-    aux_specs = {a["name"]: a for a in cfg.get("auxiliary", [])}
-    notes: list[str] = []
-    data = E.corpus_data()
-    corpus_keys = {I.normalise(t) for t in data.texts}
-
-    # outside sets to score on (binary gold), read where they lie
-    outside: dict[str, dict[str, Any]] = {}
-    for d in (o or {}).get("data", []):
-        path = root / d["path"]
-        if not path.exists():
-            notes.append(f"{d['name']}: {o['root']}/{d['path']} is absent; not scored")
-            continue
-        od = E.read_outside(path, d["text_column"], d["label_column"], d.get("label_map"), binary=True)
-        gold = np.where(od.labels == "loaded", "loaded", E.NOT_LOADED).astype(object)
-        outside[d["name"]] = {"spec": d, "path": path, "texts": od.texts, "gold": gold,
-                              "keys": {I.normalise(t) for t in od.texts},
-                              "info": {"n": len(od), "gold_loaded": int(np.sum(gold == "loaded")),
-                                       "dropped": od.dropped, "source_label": f"{o['root']}/{d['path']}",
-                                       "licence": d.get("licence"), "label_map": d.get("label_map")}}
-
-    # auxiliary training sources: read once, sentences also in the corpus or in a set they are not
-    # drawn from are removed (so no scored sentence is ever trained on)
-    aux: dict[str, dict[str, Any]] = {}
-    aux_missing: dict[str, str] = {}
-    for name, a in aux_specs.items():
-        absent = [p for p in a["paths"] if not (root / p).exists()]
-        if absent:
-            aux_missing[name] = f"auxiliary data {name} is absent ({', '.join(o['root'] + '/' + p for p in absent)})"
-            continue
-        ad = I.read_auxiliary(root, a)
-        keep = np.ones(len(ad["texts"]), dtype=bool)
-        removed: dict[str, int] = {}
-        for other, keys in [("stance corpus", corpus_keys)] + [(n, s["keys"]) for n, s in outside.items()
-                                                                if n != a.get("scored_as")]:
-            hit = np.asarray([k in keys for k in ad["keys"]], dtype=bool)
-            removed[other] = int(np.sum(hit & keep))
-            keep &= ~hit
-        for k in ("texts", "keys"):
-            ad[k] = [x for x, m in zip(ad[k], keep) if m]
-        for k in ("labels", "groups"):
-            ad[k] = ad[k][keep]
-        ad["counts"]["removed_as_overlap"] = removed
-        ad["counts"]["used"] = len(ad["texts"])
-        aux[name] = ad
-
-    lex_path = I.lexicon_path()
-    embed_missing = I.embed_available()
-    folds = E.lodo_splits(data.doc_ids)
-    cvs: dict[str, Any] = {}
-    preds: dict[str, dict[str, np.ndarray]] = {}
-    variants: dict[str, dict[str, Any]] = {}
-    skipped_variants: dict[str, str] = {}
-
-    def extra_for(names: list[str], exclude: tuple[str, set[str], set[str]] | None = None) -> tuple[list[str], list[str]]:
-        """Auxiliary training sentences; ``exclude`` = (source, test groups, test keys) for grouped folds."""
-        texts: list[str] = []
-        labels: list[str] = []
-        for n in names:
-            ad = aux[n]
-            for t, y, g, k in zip(ad["texts"], ad["labels"], ad["groups"], ad["keys"]):
-                if exclude is not None and n == exclude[0] and (str(g) in exclude[1] or k in exclude[2]):
-                    continue
-                texts.append(t)
-                labels.append(str(y))
-        return texts, labels
-
-    for v in cfg["variants"]:
-        base, ideas = I.parse_variant(v)
-        aux_names = [i for i in ideas if i in aux_specs]
-        reason = None
-        if base == "embed" and embed_missing:
-            reason = embed_missing
-        elif "lexicon" in ideas and lex_path is None:
-            reason = ("textblob's en/en-sentiment.xml was not found (textblob is not a stance dependency: "
-                      "pip install \".[experiments]\" to run this variant)")
-        elif any(n in aux_missing for n in aux_names):
-            reason = "; ".join(aux_missing[n] for n in aux_names if n in aux_missing)
-        if reason:
-            skipped_variants[v] = reason
-            print(f"   {v}: skipped: {reason}", flush=True)
-            continue
-        tv = time.time()
-        # corpus, leave one document out; the auxiliary data joins every training fold
-        extra_t, extra_y = extra_for(aux_names)
-        rows, fno, pred, proba = [], [], [], []
-        for f in folds:
-            est = I.make_variant(v, seed=seed)
-            est.fit([data.texts[i] for i in f["train"]] + extra_t, list(data.labels[f["train"]]) + extra_y)
-            test = [data.texts[i] for i in f["test"]]
-            pred.append(np.asarray([str(p) for p in est.predict(test)], dtype=object))
-            proba.append(E._aligned_proba(est, test, E.LABELS))
-            rows.append(f["test"])
-            fno.append(np.full(len(f["test"]), f["fold"]))
-        r = np.concatenate(rows)
-        cv = E.CVResult(model=v, scheme="lodo", seed=seed, rows=r, repeat=np.zeros(len(r), dtype=int),
-                        fold=np.concatenate(fno), y_true=data.labels[r], y_pred=np.concatenate(pred),
-                        proba=np.vstack(proba), data=data, folds=folds)
-        cvs[v] = cv
-        entry: dict[str, Any] = {
-            "base": base, "ideas": ideas,
-            "trained_on": "stance corpus" + "".join(f" + {n} ({len(aux[n]['texts'])} sentences)" for n in aux_names),
-            "training_licences": [aux_specs[n]["licence"] for n in aux_names],
-            "lodo": _corpus_figures(E.summarize(cv, n_bootstrap=nb, seed=seed)),
-        }
-        if base in cvs and base != v:
-            c = E.compare(cv, cvs[base], n_bootstrap=nb, seed=seed)
-            entry["lodo_vs_base"] = {k: c[k] for k in ("b", "macro_f1_difference", "interval", "significant", "mcnemar")}
-        # outside sets, binary
-        final = None
-        entry["outside"] = {}
-        preds[v] = {}
-        for ds, od in outside.items():
-            grouped = [n for n in aux_names if aux_specs[n].get("scored_as") == ds]
-            if grouped:
-                a = aux_specs[grouped[0]]
-                from sklearn.model_selection import GroupKFold
-
-                g = np.asarray([str(x) for x in E.read_outside(
-                    od["path"], od["spec"]["text_column"], od["spec"]["label_column"], od["spec"].get("label_map"),
-                    binary=True, id_column=a["group_column"]).ids], dtype=object)
-                p = np.empty(len(od["texts"]), dtype=object)
-                score = np.zeros(len(od["texts"]))
-                k = int(a.get("folds", 5))
-                for _, test in GroupKFold(n_splits=k).split(np.zeros(len(g)), groups=g):
-                    test_texts = [od["texts"][i] for i in test]
-                    xt, xy = extra_for(aux_names, (grouped[0], set(g[test]), {I.normalise(t) for t in test_texts}))
-                    est = I.make_variant(v, seed=seed).fit(list(data.texts) + xt, list(data.labels) + xy)
-                    p[test] = [str(x) for x in est.predict(test_texts)]
-                    score[test] = E._aligned_proba(est, test_texts, E.LABELS)[:, E.LABELS.index("loaded")]
-                scheme = (f"{k}-fold GroupKFold over {a['group_column']} of {ds}: trained on the whole corpus + "
-                          f"the {ds} sentences of the other folds" + "".join(
-                              f" + {n}" for n in aux_names if n != grouped[0]))
-            else:
-                if final is None:
-                    final = I.make_variant(v, seed=seed).fit(list(data.texts) + extra_t, list(data.labels) + extra_y)
-                p = np.asarray([str(x) for x in final.predict(od["texts"])], dtype=object)
-                score = E._aligned_proba(final, od["texts"], E.LABELS)[:, E.LABELS.index("loaded")]
-                scheme = "trained on the whole corpus" + "".join(f" + {n}" for n in aux_names) + f"; never saw {ds}"
-            preds[v][ds] = p
-            res = I.binary_scores(od["gold"], p, nb, seed) | {"scheme": scheme,
-                                                              "ranking": I.ranking_figures(od["gold"], score)}
-            if base in preds and base != v and ds in preds[base]:
-                res["vs_base"] = I.paired_binary_difference(od["gold"], p, preds[base][ds], nb, seed) | {"b": base}
-            entry["outside"][ds] = res
-        entry["seconds"] = round(time.time() - tv, 1)
-        variants[v] = entry
-        print(f"   {v:>16}: LODO {_f(entry['lodo']['macro_f1'])} {_ci(entry['lodo']['macro_f1_interval'])}"
-              + "".join(f"; {ds} {_f(r_['macro_f1'])} {_ci(r_['macro_f1_interval'])}"
-                        for ds, r_ in entry["outside"].items()) + f"  ({entry['seconds']} s)", flush=True)
-
-    if not variants:
-        return {"skipped": "no variant could run: " + "; ".join(f"{k}: {r_}" for k, r_ in skipped_variants.items())}
-    results = {
-        "stance_version": __version__,
-        "kind": "generalise",
-        "experiment": {"name": cfg["name"], "config": cfg["_file"], "description": cfg.get("description", "")},
-        "settings": {
-            "seed": seed, "bootstrap": nb, "level": 0.95, "cv": "lodo", "variants": cfg["variants"],
-            "outside_root": (o or {}).get("root"),
-            "lexicon": {"file": "textblob/en/en-sentiment.xml", "source": I.LEXICON_SOURCE, "licence": I.LEXICON_LICENCE,
-                        "available": lex_path is not None, "threshold": I.LEXICON_THRESHOLD, "cap": I.LEXICON_CAP,
-                        "features": list(I.LEXICON_FEATURES)},
-            "embeddings_cached": I.embedding_cache_size(),
-            "seconds": round(time.time() - t0, 1),
-        },
-        "licence_note": LICENCE_NOTE,
-        "corpus": data.summary(),
-        "outside_data": {n: s["info"] for n, s in outside.items()},
-        "auxiliary": {n: {"paths": [f"{o['root']}/{p}" for p in aux_specs[n]["paths"]],
-                          "licence": aux_specs[n]["licence"],
-                          "mapping": {"loaded": aux_specs[n]["loaded"], "not_loaded": aux_specs[n]["not_loaded"],
-                                      "rule": "not-loaded sentences become quote where stance's rules say quote, "
-                                              "else claim"},
-                          "scored_as": aux_specs[n].get("scored_as"), "group_column": aux_specs[n].get("group_column"),
-                          "folds": aux_specs[n].get("folds", 5) if aux_specs[n].get("scored_as") else None,
-                          "counts": aux[n]["counts"]} for n in aux},
-        "variants": variants,
-        "skipped_variants": skipped_variants,
-        "notes": notes,
-    }
-    _write_generalise(out, results, command=f"python experiments/run.py --only {cfg['name']}")
-    return results
-
-
-def _write_generalise(out: Path, results: dict[str, Any], command: str) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    for name in ("results.json", "report.md"):
-        (out / name).unlink(missing_ok=True)
-    from stance.cli_evaluate import _write_json
-
-    _write_json(out / "results.json", results)
-    exp = results["experiment"]
-    lines = [f"# Experiment: {exp['name']}", "", f"Command: `{command}` (config `experiments/{exp['config']}`).", "",
-             f"stance {results['stance_version']}; seed {results['settings']['seed']}, "
-             f"{results['settings']['bootstrap']} bootstrap resamples, 95% percentile intervals; "
-             f"run time {results['settings']['seconds']} s.", ""]
-    lines += _readme_generalise(exp["name"], results, ".", details=True)
-    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
-
-
-# --------------------------------------------------------------------------- README
-
-
-def _f(x: Any) -> str:
-    return "–" if x is None else f"{x:.3f}"
-
-
-def _ci(iv: Any) -> str:
-    return "[–]" if not iv or iv[0] is None else f"[{iv[0]:.3f}, {iv[1]:.3f}]"
-
-
 def _readme_cv(name: str, res: dict[str, Any], rel: str) -> list[str]:
     from stance.evaluate import LABELS
 
@@ -574,8 +322,8 @@ def _readme_cv(name: str, res: dict[str, Any], rel: str) -> list[str]:
         m = res["models"][n]
         png = f"confusion_{n}.png"
         link = f"[png]({rel}/{png})" if png in made else "–"
-        L.append("| " + " | ".join([n, f"{_f(m['macro_f1'])} {_ci(m['intervals']['macro_f1'])}", _f(m["accuracy"]),
-                                     _f(m["kappa"])] + [_f(m["per_class"][lab]["f1"]) for lab in LABELS] + [link]) + " |")
+        L.append("| " + " | ".join([n, f"{fmt(m['macro_f1'])} {fmt_interval(m['intervals']['macro_f1'])}", fmt(m["accuracy"]),
+                                     fmt(m["kappa"])] + [fmt(m["per_class"][lab]["f1"]) for lab in LABELS] + [link]) + " |")
     hc = dict(res["human_ceiling"])
     if hc.get("available") and "complete" not in hc:  # results written before the scope was recorded
         from stance.evaluate import human_ceiling
@@ -585,15 +333,15 @@ def _readme_cv(name: str, res: dict[str, Any], rel: str) -> list[str]:
             hc["complete"], hc["scope"] = now.get("complete", True), now.get("scope")
     if hc.get("available"):
         per = hc.get("per_label_kappa") or {}
-        L.append("| " + " | ".join([("*human ceiling (pass 1 vs pass 2)*" if hc.get("complete", True) else f"*human ceiling (pass 1 vs pass 2; partial: n={hc.get('n')})*"), "–", f"*{_f(hc.get('agreement'))}* agreement",
-                                     f"*{_f(hc.get('kappa'))}*"] + [f"*κ {_f(per.get(lab))}*" for lab in LABELS] + ["–"]) + " |")
+        L.append("| " + " | ".join([("*human ceiling (pass 1 vs pass 2)*" if hc.get("complete", True) else f"*human ceiling (pass 1 vs pass 2; partial: n={hc.get('n')})*"), "–", f"*{fmt(hc.get('agreement'))}* agreement",
+                                     f"*{fmt(hc.get('kappa'))}*"] + [f"*κ {fmt(per.get(lab))}*" for lab in LABELS] + ["–"]) + " |")
     else:
         L.append("| " + " | ".join(["*human ceiling*", "not yet computed", "–", "–"] + ["–"] * len(LABELS) + ["–"]) + " |")
     L.append("")
     if res["comparisons"]:
         c = res["comparisons"][0]
         verdict = "significant" if c["significant"] else "not significant"
-        L += [f"Best: **{res['best']}**; lead over {c['b']} {c['macro_f1_difference']:+.3f} {_ci(c['interval'])} "
+        L += [f"Best: **{res['best']}**; lead over {c['b']} {c['macro_f1_difference']:+.3f} {fmt_interval(c['interval'])} "
               f"({verdict}; McNemar p = {c['mcnemar']['p_value']:.3g}).", ""]
     if res.get("seed_runs"):
         L += ["Macro-F1 over seeds " + ", ".join([str(s["seed"])] + list(res["seed_runs"])) + ": "
@@ -628,9 +376,9 @@ def _readme_outside(name: str, res: dict[str, Any], rel: str) -> list[str]:
             ov_s = "–" if ov is None else (f"{ov['hit_rate']:.3f} of {ov['sentences']}" if ov.get("available") else "n/a")
             png = e.get("confusion_png")
             L.append("| " + " | ".join([
-                e["model"], f"{_f(e['metrics']['macro_f1'])} {_ci(e['intervals']['macro_f1'])}",
-                f"{_f(lo.get('precision'))} {_ci(lo.get('precision_interval'))}",
-                f"{_f(lo.get('recall'))} {_ci(lo.get('recall_interval'))}", ov_s,
+                e["model"], f"{fmt(e['metrics']['macro_f1'])} {fmt_interval(e['intervals']['macro_f1'])}",
+                f"{fmt(lo.get('precision'))} {fmt_interval(lo.get('precision_interval'))}",
+                f"{fmt(lo.get('recall'))} {fmt_interval(lo.get('recall_interval'))}", ov_s,
                 f"[png]({rel}/{png})" if png in made else "–"]) + " |")
         L.append("")
     for n in res["settings"].get("notes", []):
@@ -638,114 +386,6 @@ def _readme_outside(name: str, res: dict[str, Any], rel: str) -> list[str]:
     for n in res["settings"].get("skipped_datasets", []):
         L.append(f"- skipped: {n}")
     L += ["", f"Files: [report]({rel}/report.md), [results.json]({rel}/results.json) (aggregate figures only)", ""]
-    return L
-
-
-def _dropped(d: dict[str, int] | None) -> str:
-    return "" if not d else " after dropping " + ", ".join(f"{v} {k!r}" for k, v in d.items())
-
-
-def _readme_generalise(name: str, res: dict[str, Any], rel: str, details: bool = False) -> list[str]:
-    L = []
-    exp = res.get("experiment", {})
-    if exp.get("description"):
-        L += [exp["description"], ""]
-    L += [f"> {res['licence_note']}", ""]
-    sets = list(res.get("outside_data", {}))
-    V = res["variants"]
-    grouped_mark = "†"
-
-    def cell(r: dict[str, Any] | None) -> str:
-        if r is None:
-            return "–"
-        mark = f" {grouped_mark}" if "GroupKFold" in r.get("scheme", "") else ""
-        return f"{_f(r['macro_f1'])} {_ci(r['macro_f1_interval'])}{mark}"
-
-    def delta(d: dict[str, Any] | None) -> str:
-        if not d:
-            return "–"
-        return f"{d['macro_f1_difference']:+.3f} {_ci(d['interval'])}" + (" *" if d.get("significant") else "")
-
-    info = res.get("outside_data", {})
-    head = ["variant", "trained on", "corpus LODO macro-F1 [95% CI]"] + [
-        f"{ds} binary macro-F1 [95% CI] (n={info[ds]['n']})" for ds in sets]
-    L += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for v in res["settings"]["variants"]:
-        if v in V:
-            e = V[v]
-            L.append("| " + " | ".join([f"`{v}`", e["trained_on"],
-                                         f"{_f(e['lodo']['macro_f1'])} {_ci(e['lodo']['macro_f1_interval'])}"]
-                                        + [cell(e["outside"].get(ds)) for ds in sets]) + " |")
-        elif v in res.get("skipped_variants", {}):
-            L.append("| " + " | ".join([f"`{v}`", f"skipped: {res['skipped_variants'][v]}", "–"] + ["–"] * len(sets))
-                     + " |")
-    L.append("")
-    if any("GroupKFold" in r.get("scheme", "") for e in V.values() for r in e["outside"].values()):
-        gs = [a for a in res.get("auxiliary", {}).values() if a.get("scored_as")]
-        how = "; ".join(f"{a['scored_as']}: {a['folds']}-fold GroupKFold over `{a['group_column']}`" for a in gs)
-        L += [f"{grouped_mark} Trained on the data set it is scored on, so scored by grouped folds ({how}): each "
-              "fold is predicted by a model trained on the corpus + the other folds; never on the test fold.", ""]
-    L += ["Difference from the base model (same folds / same sentences, paired bootstrap 95% CI; * the interval "
-          "excludes 0):", ""]
-    head = ["variant", "Δ corpus LODO"] + [f"Δ {ds}" for ds in sets]
-    L += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for v, e in V.items():
-        if e["ideas"]:
-            L.append("| " + " | ".join([f"`{v}` − `{e['base']}`", delta(e.get("lodo_vs_base"))]
-                                        + [delta(e["outside"].get(ds, {}).get("vs_base")) for ds in sets]) + " |")
-    L.append("")
-    if any(r.get("ranking") for e in V.values() for r in e["outside"].values()):
-        L += ["How well each variant's P(loaded) ranks the outside sentences: ROC AUC, and the *ceiling*: the best "
-              "binary macro-F1 that any threshold on P(loaded) reaches when the threshold is chosen on the scored "
-              "sentences themselves (share predicted loaded at that threshold in brackets). The ceiling is an upper "
-              "bound on what recalibrating the decision could give, not a score.", ""]
-        head = ["variant"] + [x for ds in sets for x in (f"{ds} AUC", f"{ds} ceiling")]
-        L += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        for v, e in V.items():
-            row = [f"`{v}`"]
-            for ds in sets:
-                rk = (e["outside"].get(ds) or {}).get("ranking") or {}
-                row += ([_f(rk["auc"]), f"{_f(rk['ceiling_macro_f1'])} ({rk['ceiling_loaded_share']:.0%})"]
-                        if rk.get("auc") is not None else ["–", "–"])
-            L.append("| " + " | ".join(row) + " |")
-        L.append("")
-    L += ["Loaded precision and recall [95% CI] (corpus: three labels, LODO; outside sets: loaded vs not):", ""]
-    head = ["variant", "corpus P", "corpus R"] + [x for ds in sets for x in (f"{ds} P", f"{ds} R")]
-    L += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for v, e in V.items():
-        lo = e["lodo"]["loaded"]
-        row = [f"`{v}`", f"{_f(lo['precision'])} {_ci(lo['precision_interval'])}",
-               f"{_f(lo['recall'])} {_ci(lo['recall_interval'])}"]
-        for ds in sets:
-            r = e["outside"].get(ds)
-            row += (["–", "–"] if r is None else
-                    [f"{_f(r['loaded']['precision'])} {_ci(r['loaded']['precision_interval'])}",
-                     f"{_f(r['loaded']['recall'])} {_ci(r['loaded']['recall_interval'])}"])
-        L.append("| " + " | ".join(row) + " |")
-    L.append("")
-    for ds in sets:
-        d = info[ds]
-        L.append(f"- {ds}: `{d['source_label']}`, {d['n']} sentences ({d['gold_loaded']} loaded), licence "
-                 f"{d.get('licence') or '?'}; labels "
-                 + ", ".join(f"{k} → {v}" for k, v in (d.get("label_map") or {}).items()) + ".")
-    for n, a in res.get("auxiliary", {}).items():
-        c = a["counts"]
-        removed = ", ".join(f"{k} {v}" for k, v in c.get("removed_as_overlap", {}).items())
-        L.append(f"- auxiliary {n}: {', '.join(f'`{p}`' for p in a['paths'])}, licence {a['licence']}; "
-                 f"{c['used']} of {c['sentences']} sentences used{_dropped(c.get('dropped'))} ({c['loaded']} loaded, "
-                 f"{c['not_loaded_as_quote']} not-loaded → quote, {c['not_loaded_as_claim']} → claim by the rules); "
-                 f"removed as also in a scored set: {removed or 'none'}.")
-    lx = res["settings"].get("lexicon", {})
-    if lx:
-        L.append(f"- lexicon: {lx.get('source', lx['file'])}, licence {lx['licence']}; features on the author's voice: words with mean "
-                 f"subjectivity ≥ {lx['threshold']} (capped at {lx['cap']}), max subjectivity, "
-                 "Σ|polarity|/√(words); appended to the hybrid's FeatureUnion.")
-    for n in res.get("notes", []):
-        L.append(f"- note: {n}")
-    L.append("")
-    if details:
-        return L
-    L += [f"Files: [report]({rel}/report.md), [results.json]({rel}/results.json) (aggregate figures only)", ""]
     return L
 
 
@@ -777,7 +417,7 @@ def write_readme(cfgs: list[dict[str, Any]], results_dir: Path, readme: Path, sk
         elif res.get("kind") == "adapt":
             L += _adapt().readme_lines(res, rel)
         elif res.get("kind") == "generalise":
-            L += _readme_generalise(name, res, rel)
+            L += _generalise().readme_lines(name, res, rel)
         elif res.get("kind") == "outside-data":
             L += _readme_outside(name, res, rel)
         else:
@@ -823,8 +463,10 @@ def main(argv: list[str] | None = None, configs_dir: Path | None = None, results
                 print(f"   skipped: {res['skipped']}", flush=True)
             continue
         if "variants" in cfg or "outside" in cfg:
-            runner = run_generalise if "variants" in cfg else run_outside
-            res = runner(cfg, out, repo=repo, external=args.external or external)
+            if "variants" in cfg:
+                res = _generalise().run_generalise(cfg, out, _ideas(), repo=repo, external=args.external or external)
+            else:
+                res = run_outside(cfg, out, repo=repo, external=args.external or external)
             if "skipped" in res:
                 skipped[cfg["name"]] = res["skipped"]
                 print(f"   skipped: {res['skipped']}", flush=True)
@@ -832,13 +474,13 @@ def main(argv: list[str] | None = None, configs_dir: Path | None = None, results
             if "variants" in cfg:
                 continue
             for e in res["evaluations"]:
-                print(f"   {e['dataset']:>18} {e['model']:>18}: macro-F1 {_f(e['metrics']['macro_f1'])} "
-                      f"{_ci(e['intervals']['macro_f1'])}", flush=True)
+                print(f"   {e['dataset']:>18} {e['model']:>18}: macro-F1 {fmt(e['metrics']['macro_f1'])} "
+                      f"{fmt_interval(e['intervals']['macro_f1'])}", flush=True)
         else:
             res = run_cv(cfg, out)
             for n in res["ranking"]:
                 m = res["models"][n]
-                print(f"   {n:>10}: macro-F1 {_f(m['macro_f1'])} {_ci(m['intervals']['macro_f1'])}", flush=True)
+                print(f"   {n:>10}: macro-F1 {fmt(m['macro_f1'])} {fmt_interval(m['intervals']['macro_f1'])}", flush=True)
     write_readme(cfgs, results_dir, readme, skipped)
     print(f"wrote {readme}")
     return 0

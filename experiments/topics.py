@@ -19,38 +19,42 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-LABELS = ("claim", "quote", "loaded")
+from stance import LABELS
+from stance.evaluate import fmt, fmt_interval
+
+_ci = partial(fmt_interval, missing="")  # a blank cell where there is no interval
 
 
 def _figures(y: np.ndarray, pred: np.ndarray, n_bootstrap: int, seed: int, binary: bool = False) -> dict[str, Any]:
-    from stance import evaluate as E
+    from stance import evaluate
 
     if binary:
-        labels = list(E.BINARY_LABELS)
-        y = np.where(y == "loaded", "loaded", E.NOT_LOADED).astype(object)
-        pred = np.where(pred == "loaded", "loaded", E.NOT_LOADED).astype(object)
+        labels = list(evaluate.BINARY_LABELS)
+        y = np.where(y == "loaded", "loaded", evaluate.NOT_LOADED).astype(object)
+        pred = np.where(pred == "loaded", "loaded", evaluate.NOT_LOADED).astype(object)
     else:
         labels = list(LABELS)
-    sc = E.scores(y, pred, labels)
-    iv = E.bootstrap(y, pred, labels, n_bootstrap=n_bootstrap, seed=seed)
+    sc = evaluate.scores(y, pred, labels)
+    iv = evaluate.bootstrap(y, pred, labels, n_bootstrap=n_bootstrap, seed=seed)
     out = {"n": sc["n"], "macro_f1": sc["macro_f1"], "macro_f1_interval": iv["macro_f1"],
            "per_class_f1": {lab: sc["per_class"][lab]["f1"] for lab in labels},
            "per_class_f1_interval": {lab: iv["per_class"][lab]["f1"] for lab in labels},
-           "loaded": E.loaded_figures(sc, iv), "confusion_matrix": sc["confusion_matrix"], "labels": labels}
+           "loaded": evaluate.loaded_figures(sc, iv), "confusion_matrix": sc["confusion_matrix"], "labels": labels}
     return out
 
 
 def _binary_sets(cfg: dict[str, Any], root: Path, labelled_babe: set[str]) -> dict[str, tuple[list[str], np.ndarray]]:
-    from stance import evaluate as E
+    from stance import evaluate
 
     sets = {}
     for d in cfg["outside"]["data"]:
-        od = E.read_outside(root / d["path"], d["text_column"], d["label_column"], d.get("label_map"), binary=True)
+        od = evaluate.read_outside(root / d["path"], d["text_column"], d["label_column"], d.get("label_map"), binary=True)
         keep = [i for i, k in enumerate(od.ids) if not (d.get("leave_out_labelled") and k in labelled_babe)]
         sets[d["name"]] = ([od.texts[i] for i in keep], np.asarray([od.labels[i] for i in keep], dtype=object))
     return sets
@@ -83,7 +87,7 @@ def _constructed_subset(builtin, k: int | None, seed: int):
 
 
 def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None = None) -> dict[str, Any]:
-    from stance import models as M
+    from stance import models
     from stance.evaluate import compare_predictions
     from stance.labelled_sets import outside_records
     from stance.training import CONSTRUCTED_WEIGHT, builtin_data, fit_estimator, lodo_summary, wide_data
@@ -92,7 +96,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     if not root.is_dir():
         return {"skipped": f"outside data directory {root} is absent (the outside codebook set joins its text there)"}
     seed, nb = cfg["seeds"][0], cfg["bootstrap"]
-    default = cfg.get("default", M.DEFAULT_MODEL)
+    default = cfg.get("default", models.DEFAULT_MODEL)
     builtin = builtin_data()
     dev = outside_records("dev", external=root)
     test = outside_records("test", external=root)
@@ -111,14 +115,14 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
         "binary_sets": {name: {"n": len(t), "loaded": int(np.sum(y == "loaded"))} for name, (t, y) in binary.items()},
         "default": default, "seed": seed, "bootstrap": nb, "models": {},
     }
-    available = set(M.names(optional=True))
+    available = set(models.names(optional=True))
     test_preds: dict[str, np.ndarray] = {}
     for name in cfg["models"]:
         if name not in available:
             continue
         t0 = time.time()
         try:
-            est = M.make(name, seed=seed)
+            est = models.make(name, seed=seed)
         except ImportError as exc:
             results["models"][name] = {"skipped": str(exc)}
             continue
@@ -147,7 +151,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     for k in cfg.get("learning_curve", []):
         kk = None if k == "all" else int(k)
         td = _constructed_subset(builtin, kk, seed)
-        est = fit_estimator(M.make(default, seed=seed), td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
+        est = fit_estimator(models.make(default, seed=seed), td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
         f = _figures(y_dev, np.asarray(est.predict([r["text"] for r in dev]), dtype=object), nb, seed)
         curve.append({"constructed_rows": int(sum(td.constructed)), "macro_f1": f["macro_f1"],
                       "macro_f1_interval": f["macro_f1_interval"], "per_class_f1": f["per_class_f1"]})
@@ -155,7 +159,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     # wide: the default's recipe + the outside dev labels
     if cfg.get("wide"):
         wide = wide_data(root)
-        est = fit_estimator(M.make(default, seed=seed), wide.texts, np.asarray(wide.labels, dtype=object),
+        est = fit_estimator(models.make(default, seed=seed), wide.texts, np.asarray(wide.labels, dtype=object),
                             wide.sample_weight())
         row = {"outside_test": _figures(y_test, np.asarray(est.predict([r["text"] for r in test]), dtype=object), nb, seed)}
         for bname, (btexts, y) in binary.items():
@@ -167,14 +171,6 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (out / "report.md").write_text("\n".join(readme_lines(results, ".", details=True)) + "\n", encoding="utf-8")
     return results
-
-
-def _f(x: Any) -> str:
-    return "n/a" if x is None else f"{x:.3f}"
-
-
-def _ci(iv: Any) -> str:
-    return "" if not iv or iv[0] is None else f"[{iv[0]:.3f}, {iv[1]:.3f}]"
 
 
 def readme_lines(res: dict[str, Any], rel: str, details: bool = False) -> list[str]:
@@ -197,17 +193,17 @@ def readme_lines(res: dict[str, Any], rel: str, details: bool = False) -> list[s
         t = row["outside_test"]
         pc = t["per_class_f1"]
         mark = " (default)" if name == res["default"] else ""
-        L.append(f"| {name}{mark} | {_f(row['corpus_lodo']['macro_f1'])} {_ci(row['corpus_lodo']['macro_f1_interval'])} "
-                 f"| {_f(row['outside_dev']['macro_f1'])} | {_f(t['macro_f1'])} {_ci(t['macro_f1_interval'])} "
-                 f"| {_f(pc['claim'])} / {_f(pc['quote'])} / {_f(pc['loaded'])} | {_f(t['loaded']['recall'])} | "
-                 + " | ".join(f"{_f(row[b]['macro_f1'])} {_ci(row[b]['macro_f1_interval'])}" for b in bnames) + " |")
+        L.append(f"| {name}{mark} | {fmt(row['corpus_lodo']['macro_f1'])} {_ci(row['corpus_lodo']['macro_f1_interval'])} "
+                 f"| {fmt(row['outside_dev']['macro_f1'])} | {fmt(t['macro_f1'])} {_ci(t['macro_f1_interval'])} "
+                 f"| {fmt(pc['claim'])} / {fmt(pc['quote'])} / {fmt(pc['loaded'])} | {fmt(t['loaded']['recall'])} | "
+                 + " | ".join(f"{fmt(row[b]['macro_f1'])} {_ci(row[b]['macro_f1_interval'])}" for b in bnames) + " |")
     if "wide" in res:
         w = res["wide"]
         pc = w["outside_test"]["per_class_f1"]
-        L.append(f"| wide (+ outside dev labels) | | | {_f(w['outside_test']['macro_f1'])} "
-                 f"{_ci(w['outside_test']['macro_f1_interval'])} | {_f(pc['claim'])} / {_f(pc['quote'])} / "
-                 f"{_f(pc['loaded'])} | {_f(w['outside_test']['loaded']['recall'])} | "
-                 + " | ".join(f"{_f(w[b]['macro_f1'])} {_ci(w[b]['macro_f1_interval'])}" for b in bnames) + " |")
+        L.append(f"| wide (+ outside dev labels) | | | {fmt(w['outside_test']['macro_f1'])} "
+                 f"{_ci(w['outside_test']['macro_f1_interval'])} | {fmt(pc['claim'])} / {fmt(pc['quote'])} / "
+                 f"{fmt(pc['loaded'])} | {fmt(w['outside_test']['loaded']['recall'])} | "
+                 + " | ".join(f"{fmt(w[b]['macro_f1'])} {_ci(w[b]['macro_f1_interval'])}" for b in bnames) + " |")
     L.append("")
     c = res.get("default_vs_rules")
     if c:
@@ -220,8 +216,8 @@ def readme_lines(res: dict[str, Any], rel: str, details: bool = False) -> list[s
               "| constructed rows | outside dev macro-F1 | F1 claim / quote / loaded |", "|---|---|---|"]
         for p in res["learning_curve"]:
             pc = p["per_class_f1"]
-            L.append(f"| {p['constructed_rows']} | {_f(p['macro_f1'])} {_ci(p['macro_f1_interval'])} | "
-                     f"{_f(pc['claim'])} / {_f(pc['quote'])} / {_f(pc['loaded'])} |")
+            L.append(f"| {p['constructed_rows']} | {fmt(p['macro_f1'])} {_ci(p['macro_f1_interval'])} | "
+                     f"{fmt(pc['claim'])} / {fmt(pc['quote'])} / {fmt(pc['loaded'])} |")
         L.append("")
     if not details:
         L += [f"Files: [report]({rel}/report.md), [results.json]({rel}/results.json) (aggregate figures only)", ""]

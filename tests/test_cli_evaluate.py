@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from stance import models
-from stance.cli import UserError
-from stance.cli_evaluate import add_parser, parse_label_map
+from stance.cli_evaluate import add_parser
+from stance.errors import StanceError
+from stance.evaluate import parse_label_map
 
 
 def run(*argv: str) -> int:
@@ -63,7 +64,7 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path):
     out = tmp_path / "eval"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    with pytest.raises(UserError, match="--force"):
+    with pytest.raises(StanceError, match="--force"):
         run(*CHEAP, "--no-learning-curve", "--out", str(out))
     assert not (out / "results.json").exists()
     assert run(*CHEAP, "--no-learning-curve", "--out", str(out), "--force") == 0
@@ -72,7 +73,7 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path):
 
 
 def test_cli_unknown_model_lists_the_known_ones(tmp_path):
-    with pytest.raises(UserError) as ei:
+    with pytest.raises(StanceError) as ei:
         run("--models", "majority", "bert", "--out", str(tmp_path / "x"))
     msg = str(ei.value)
     assert "'bert'" in msg
@@ -105,11 +106,11 @@ def _outside_csv(path: Path) -> Path:
 
 def test_cli_outside_data_unknown_labels_are_named(tmp_path):
     data = _outside_csv(tmp_path / "outside.csv")
-    with pytest.raises(UserError) as ei:
+    with pytest.raises(StanceError) as ei:
         run("--model", "rules", "--data", str(data), "--text-column", "sentence", "--out", str(tmp_path / "o"))
     msg = str(ei.value)
     assert "'OBJ'" in msg and "'SUBJ'" in msg and "--label-map" in msg and "outside.csv" in msg
-    with pytest.raises(UserError, match="no text column 'text'.*'sentence'"):
+    with pytest.raises(StanceError, match="no text column 'text'.*'sentence'"):
         run("--model", "rules", "--data", str(data), "--label-map", "SUBJ=loaded,OBJ=claim", "--out", str(tmp_path / "o"))
     assert not (tmp_path / "o").exists()
 
@@ -128,7 +129,7 @@ def test_cli_outside_data_binary(tmp_path):
 
 
 def test_cli_model_needs_data(tmp_path):
-    with pytest.raises(UserError, match="--data"):
+    with pytest.raises(StanceError, match="--data"):
         run("--model", "rules", "--out", str(tmp_path / "o"))
 
 
@@ -136,9 +137,9 @@ def test_parse_label_map():
     assert parse_label_map("SUBJ=loaded, OBJ=claim") == {"SUBJ": "loaded", "OBJ": "claim"}
     assert parse_label_map('{"Biased": "loaded", "No agreement": null}') == {"Biased": "loaded", "No agreement": None}
     assert parse_label_map("No agreement=drop") == {"No agreement": "drop"}
-    with pytest.raises(UserError):
+    with pytest.raises(StanceError):
         parse_label_map("SUBJ")
-    with pytest.raises(UserError):
+    with pytest.raises(StanceError):
         parse_label_map("{not json")
 
 

@@ -19,12 +19,13 @@ st = pytest.importorskip(
 )
 pytestmark = pytest.mark.embed
 
+from sklearn.base import clone  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
+
 import stance.corpus  # noqa: E402
 import stance.embed as E  # noqa: E402
 from stance.embed import SentenceEmbedder, make_embed  # noqa: E402
 from stance.models import make  # noqa: E402
-from sklearn.base import clone  # noqa: E402
-from sklearn.exceptions import NotFittedError  # noqa: E402
 
 NO_TORCH = textwrap.dedent(
     """
@@ -228,10 +229,10 @@ def test_stance_model_wraps_embed_with_explanations(tmp_path):
 
 def test_load_embed_by_name_trains_and_caches(tmp_path, monkeypatch):
     import stance
-    from stance import artifact
+    from stance import loading
 
     monkeypatch.setenv("STANCE_HOME", str(tmp_path))
-    monkeypatch.setattr(artifact, "_warned", set())
+    monkeypatch.setattr(loading, "_warned", set())
     with pytest.warns(UserWarning, match="training it from the shipped corpus"):
         m = stance.load("embed")
     doc = m.label_text("Cuba sent 27 doctors to Peru. The Castro regime exploits its slave doctors.")

@@ -254,7 +254,7 @@ def test_probabilities_are_aligned_to_label_order():
         def predict_proba(self, X):
             return np.tile([0.7, 0.2, 0.1], (len(X), 1))
 
-    P = E._aligned_proba(Fake(), ["a", "b"], E.LABELS)
+    P = E.aligned_proba(Fake(), ["a", "b"], E.LABELS)
     assert P.tolist() == [[0.2, 0.1, 0.7]] * 2
 
 

@@ -28,6 +28,36 @@ def run():
     return sys.modules[name]
 
 
+@pytest.fixture
+def external():
+    """The outside data directory; the test is skipped without it."""
+    from stance.labelled_sets import default_external
+
+    path = default_external()
+    if not (path / "babe").is_dir():
+        pytest.skip(f"outside data not found at {path}")
+    return path
+
+
+def _smoke(run, tmp_path, name, replacements, external=None):
+    """Run a copy of configs/<name>.toml with ``replacements`` (each must be found) into tmp_path;
+    returns the results dict, the results.json text and the README text."""
+    import json
+
+    text = (CONFIGS / f"{name}.toml").read_text(encoding="utf-8")
+    for a, b in replacements:
+        assert a in text, a
+        text = text.replace(a, b)
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / f"{name}.toml").write_text(text, encoding="utf-8")
+    results, readme = tmp_path / "results", tmp_path / "README.md"
+    assert run.main(["--only", name], configs_dir=configs, results_dir=results, readme=readme,
+                    external=external) == 0
+    raw = (results / name / "results.json").read_text(encoding="utf-8")
+    return json.loads(raw), raw, readme.read_text(encoding="utf-8")
+
+
 def test_every_config_parses_and_names_known_models(run):
     cfgs = run.load_configs(CONFIGS)
     assert len(cfgs) == len(list(CONFIGS.glob("*.toml"))) >= 1
@@ -184,36 +214,20 @@ def test_topics_config_has_what_the_experiment_needs(run):
 
 
 @pytest.mark.slow
-def test_topics_smoke_run_writes_aggregates_only(run, tmp_path):
+def test_topics_smoke_run_writes_aggregates_only(run, tmp_path, external):
     """A one-model-pair topics run end to end; skipped without the outside data."""
-    from stance.labelled_sets import default_external
-
-    external = default_external()
-    if not (external / "babe").is_dir():
-        pytest.skip(f"outside data not found at {external}")
-    text = (CONFIGS / "topics.toml").read_text(encoding="utf-8")
-    text = text.replace('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed"]',
-                        'models = ["majority", "rules"]').replace("wide = true", "wide = false")
-    text = text.replace('learning_curve = [0, 200, 400, 1600, "all"]', "learning_curve = []").replace(
-        "bootstrap = 1000", "bootstrap = 20").replace('default = "hybrid"', 'default = "rules"')
-    configs = tmp_path / "configs"
-    configs.mkdir()
-    (configs / "topics.toml").write_text(text, encoding="utf-8")
-    results, readme = tmp_path / "results", tmp_path / "README.md"
-    assert run.main(["--only", "topics"], configs_dir=configs, results_dir=results, readme=readme,
-                    external=external) == 0
-    import json
-
-    res = json.loads((results / "topics" / "results.json").read_text(encoding="utf-8"))
+    res, raw, readme = _smoke(run, tmp_path, "topics", [
+        ('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed"]', 'models = ["majority", "rules"]'),
+        ("wide = true", "wide = false"), ('learning_curve = [0, 200, 400, 1600, "all"]', "learning_curve = []"),
+        ("bootstrap = 1000", "bootstrap = 20"), ('default = "hybrid"', 'default = "rules"')], external)
     assert set(res["models"]) == {"majority", "rules"}
     assert res["outside_set"]["dev"] + res["outside_set"]["test"] >= 600
     assert 0.0 <= res["models"]["rules"]["outside_test"]["macro_f1"] <= 1.0
     # no outside sentence is written anywhere: compare against every outside text
     from stance.labelled_sets import outside_records
 
-    dump = (results / "topics" / "results.json").read_text(encoding="utf-8") + readme.read_text(encoding="utf-8")
-    assert not any(r["text"][:40] in dump for r in outside_records(external=external) if len(r["text"]) >= 40)
-    assert "## topics" in readme.read_text(encoding="utf-8")
+    assert not any(r["text"][:40] in raw + readme for r in outside_records(external=external) if len(r["text"]) >= 40)
+    assert "## topics" in readme
 
 
 def test_adapt_config_has_what_the_experiment_needs(run):
@@ -233,29 +247,14 @@ def test_adapt_config_errors_name_the_scenario(run, tmp_path):
 
 
 @pytest.mark.slow
-def test_adapt_smoke_run_writes_aggregates_only(run, tmp_path):
+def test_adapt_smoke_run_writes_aggregates_only(run, tmp_path, external):
     """A small adapt run end to end (tfidf-lr, two sizes); skipped without the outside data."""
-    from stance.labelled_sets import default_external, outside_records
+    from stance.labelled_sets import outside_records
 
-    external = default_external()
-    if not (external / "babe").is_dir():
-        pytest.skip(f"outside data not found at {external}")
-    text = (CONFIGS / "adapt.toml").read_text(encoding="utf-8")
-    for a, b in (('default = "hybrid"', 'default = "tfidf-lr"'), ("sizes = [0, 25, 50, 100, 200]", "sizes = [0, 25]"),
-                 ("weights = [1, 2, 4, 8, 16]", "weights = [1, 3]"), ("selection_seeds = [100, 101, 102]",
-                                                                        "selection_seeds = [100]"),
-                 ("seeds = [0, 1, 2, 3, 4]", "seeds = [0, 1]"), ("bootstrap = 1000", "bootstrap = 20")):
-        assert a in text
-        text = text.replace(a, b)
-    configs = tmp_path / "configs"
-    configs.mkdir()
-    (configs / "adapt.toml").write_text(text, encoding="utf-8")
-    results, readme = tmp_path / "results", tmp_path / "README.md"
-    assert run.main(["--only", "adapt"], configs_dir=configs, results_dir=results, readme=readme,
-                    external=external) == 0
-    import json
-
-    res = json.loads((results / "adapt" / "results.json").read_text(encoding="utf-8"))
+    res, raw, readme = _smoke(run, tmp_path, "adapt", [
+        ('default = "hybrid"', 'default = "tfidf-lr"'), ("sizes = [0, 25, 50, 100, 200]", "sizes = [0, 25]"),
+        ("weights = [1, 2, 4, 8, 16]", "weights = [1, 3]"), ("selection_seeds = [100, 101, 102]", "selection_seeds = [100]"),
+        ("seeds = [0, 1, 2, 3, 4]", "seeds = [0, 1]"), ("bootstrap = 1000", "bootstrap = 20")], external)
     assert [c["weight"] for c in res["weight_selection"]["candidates"]] == [1, 3]
     assert [s["set"] for s in res["scenarios"]] == ["vaccines", "outside"]
     for sc in res["scenarios"]:
@@ -267,7 +266,34 @@ def test_adapt_smoke_run_writes_aggregates_only(run, tmp_path):
         for k in ("random", "uncertain"):
             g = points[(25, k)]["gain"]["macro_f1_difference"]
             assert g == pytest.approx(points[(25, k)]["macro_f1"] - base)
-    dump = (results / "adapt" / "results.json").read_text(encoding="utf-8") + readme.read_text(encoding="utf-8")
     texts = [r["text"] for r in outside_records(external=external) + outside_records(external=external, name="vaccines")]
-    assert not any(t[:40] in dump for t in texts if len(t) >= 40)
-    assert "## adapt" in readme.read_text(encoding="utf-8")
+    assert not any(t[:40] in raw + readme for t in texts if len(t) >= 40)
+    assert "## adapt" in readme
+
+
+def test_cv_smoke_run_writes_results_report_and_readme(run, tmp_path):
+    """A one-model cross-validation experiment (the kind of baselines-lodo) end to end."""
+    import json
+
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "smoke.toml").write_text(
+        'name = "smoke"\norder = 1\ndescription = "smoke"\nmodels = ["majority"]\ncv = "lodo"\nseeds = [0]\n'
+        "bootstrap = 20\nlearning_curve = false\n", encoding="utf-8")
+    results, readme = tmp_path / "results", tmp_path / "README.md"
+    assert run.main(["--only", "smoke"], configs_dir=configs, results_dir=results, readme=readme) == 0
+    res = json.loads((results / "smoke" / "results.json").read_text(encoding="utf-8"))
+    assert res["ranking"] == ["majority"] and res["cv"]["scheme"] == "lodo"
+    assert 0.0 < res["models"]["majority"]["macro_f1"] < 0.5  # the floor: one label for everything
+    assert (results / "smoke" / "report.md").is_file() and "## smoke" in readme.read_text(encoding="utf-8")
+
+
+def test_outside_smoke_run_scores_one_model_on_aggregates_only(run, tmp_path, external):
+    """A one-model outside experiment end to end; skipped without the outside data."""
+    res, _, _ = _smoke(run, tmp_path, "outside", [
+        ('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid"]', 'models = ["rules"]'),
+        ("shipped = true", "shipped = false"), ("bootstrap = 2000", "bootstrap = 20")], external)
+    assert {e["model"] for e in res["evaluations"]} == {"rules"}
+    assert {e["dataset"] for e in res["evaluations"]} == {"checkthat-en-test", "babe"}
+    assert all(0.0 <= e["metrics"]["macro_f1"] <= 1.0 for e in res["evaluations"])
+    assert not (tmp_path / "results" / "outside" / "errors.csv").exists()  # no per-sentence rows of others' data

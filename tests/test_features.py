@@ -5,7 +5,7 @@ import pytest
 
 from stance import features as F
 from stance import models
-from stance.model import StanceModel
+from stance.stance_model import StanceModel
 
 VERBS = F.CUE_NAMES.index("speech_verb")
 HEDGE = F.CUE_NAMES.index("hedge")

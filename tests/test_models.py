@@ -75,16 +75,6 @@ def test_fit_predict_clone_pickle_deterministic(name, data):
     assert np.array_equal(pickle.loads(pickle.dumps(est)).predict_proba(X[:40]), P)
 
 
-@pytest.mark.parametrize("name", ["rules", "majority"])
-def test_text_estimators_reject_non_text(name, data):
-    X, y, _ = data
-    est = models.make(name)
-    with pytest.raises(TypeError, match="single string"):
-        est.fit("one sentence", y[:1])
-    with pytest.raises(TypeError):
-        est.fit([1, 2, 3], ["claim", "quote", "loaded"])
-
-
 def test_cross_val_and_grid_search_work(data):
     X, y, groups = data
     pred = cross_val_predict(models.make("hybrid"), X, y, groups=groups, cv=GroupKFold(3))
@@ -116,11 +106,3 @@ def test_hybrid_learns_nothing_outside_fit(data):
     assert set(vec.vocabulary_) == seen
 
 
-def test_rules_follow_the_decision_procedure():
-    est = models.make("rules").fit(["a"], ["claim"])
-    X = [
-        "Cuba sent 27 doctors to Peru in May.",
-        '"We are proud," the minister said.',
-        "The Castro regime said it would send more slave doctors.",
-    ]
-    assert list(est.predict(X)) == ["claim", "quote", "loaded"]

@@ -1,27 +1,15 @@
 """stance.train and its data readers: every source type, every bad-data error."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROWS, write_jsonl
 
 import stance
 from stance import models
-from stance.training import DataError, builtin_data, fingerprint, lodo_summary, read_data
-
-ROWS = [
-    {"text": "Cuba sent 27 doctors to Peru.", "label": "claim", "doc_id": "a"},
-    {"text": '"We are proud," the minister said.', "label": "quote", "doc_id": "a"},
-    {"text": "The regime exploits its slave doctors.", "label": "loaded", "doc_id": "b"},
-    {"text": "Doctors arrived on Monday.", "label": "claim", "doc_id": "b"},
-    {"text": "According to the ministry, 400 nurses came.", "label": "quote", "doc_id": "c"},
-    {"text": "A cynical dictatorship sells its medics.", "label": "loaded", "doc_id": "c"},
-]
-
-
-def _jsonl(path, rows):
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
+from stance.training import DataError, builtin_data, lodo_summary, read_data
 
 
 def _csv(path, rows, cols=("text", "label", "doc_id")):
@@ -57,7 +45,7 @@ def test_lodo_never_scores_a_constructed_row():
 @pytest.mark.parametrize("kind", ["jsonl", "csv", "dataframe", "dataset", "list"])
 def test_every_source_type_trains(tmp_path, kind):
     if kind == "jsonl":
-        data = _jsonl(tmp_path / "d.jsonl", ROWS)
+        data = write_jsonl(tmp_path / "d.jsonl", ROWS)
     elif kind == "csv":
         data = _csv(tmp_path / "d.csv", ROWS)
     elif kind == "dataframe":
@@ -76,55 +64,6 @@ def test_every_source_type_trains(tmp_path, kind):
     assert set(m.classes_) == {"claim", "quote", "loaded"}
     assert m.predict(["Cuba sent doctors."]).shape == (1,)
     assert m.card["training_data"]["rows"] == 6
-
-
-def test_column_names_are_configurable(tmp_path):
-    rows = [{"sentence": r["text"], "gold": r["label"]} for r in ROWS]
-    m = stance.train("rules", data=_jsonl(tmp_path / "d.jsonl", rows), text_column="sentence", label_column="gold")
-    assert m.card["training_data"]["rows"] == 6
-
-
-@pytest.mark.parametrize(
-    "rows, match",
-    [
-        ([{"sentence": "x", "label": "claim"}], r"no text column 'text'; columns are: label, sentence"),
-        ([{"text": "x", "tag": "claim"}], r"no label column 'label'"),
-        ([{"text": "x", "label": "opinion"}, {"text": "y", "label": "claim"}], r":1: unknown label 'opinion'"),
-        ([{"text": "x", "label": "claim"}, {"text": "y", "label": ""}], r":2: field 'label' is empty"),
-        ([{"text": "x", "label": "claim"}, {"text": "y", "label": "claim"}], r"at least two classes"),
-        ([{"text": 5, "label": "claim"}, {"text": "y", "label": "quote"}], r":1: field 'text' is int, not text"),
-    ],
-)
-def test_bad_data_errors_name_the_problem(tmp_path, rows, match):
-    with pytest.raises(DataError, match=match):
-        stance.train("hybrid", data=_jsonl(tmp_path / "bad.jsonl", rows))
-
-
-def test_file_errors(tmp_path):
-    with pytest.raises(DataError, match="the data is empty"):
-        stance.train(data=_jsonl(tmp_path / "empty.jsonl", []))
-    (tmp_path / "d.parquet").write_bytes(b"PAR1")
-    with pytest.raises(DataError, match="unsupported file type '.parquet'"):
-        stance.train(data=tmp_path / "d.parquet")
-    (tmp_path / "broken.jsonl").write_text('{"text": "x", "label": "claim"}\n{oops\n')
-    with pytest.raises(DataError, match=r"broken.jsonl:2: not valid JSON"):
-        stance.train(data=tmp_path / "broken.jsonl")
-    (tmp_path / "latin.csv").write_bytes("text,label\ncaf\xe9,claim\n".encode("latin-1"))
-    with pytest.raises(DataError, match="not UTF-8"):
-        stance.train(data=tmp_path / "latin.csv")
-    with pytest.raises(DataError, match="no such file"):
-        stance.train(data=tmp_path / "nope.csv")
-    with pytest.raises(DataError, match="unsupported data of type int"):
-        stance.train(data=42)
-    with pytest.raises(ValueError, match="unknown model 'hybird'"):
-        stance.train("hybird")
-
-
-def test_fingerprint_tracks_ids_and_labels():
-    td = read_data()
-    fp = fingerprint(td)
-    td.labels[0] = "loaded" if td.labels[0] != "loaded" else "claim"
-    assert fingerprint(td) != fp
 
 
 def test_evaluate_puts_lodo_metrics_in_the_card():
@@ -157,14 +96,9 @@ def test_constructed_rows_are_weighted_in_fitting():
 
 # --------------------------------------------------------------------------- extend: your rows on top of ours
 
-MINE = [
-    {"text": "The league fined the club 2 million euros on Friday.", "label": "claim", "doc_id": "s1"},
-    {"text": "The coach said the referee had ruined the match.", "label": "quote", "doc_id": "s1"},
-    {"text": "The club's pathetic owners have gutted a proud team.", "label": "loaded", "doc_id": "s2"},
-    {"text": "Tickets sold out within an hour.", "label": "claim", "doc_id": "s2"},
-    {"text": "According to the union, players were never consulted.", "label": "quote", "doc_id": "s3"},
-    {"text": "A shameless cash grab dressed up as tradition.", "label": "loaded", "doc_id": "s3"},
-]
+# Six rows of a user on another topic (sport), two of each label, over three documents.
+MINE = [json.loads(line)
+        for line in (Path(__file__).parent / "data" / "your_rows.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 def test_extend_adds_your_rows_weighted_and_reports_conflicts(tmp_path):
@@ -197,7 +131,7 @@ def test_extend_adds_your_rows_weighted_and_reports_conflicts(tmp_path):
 def test_train_extend_records_the_user_rows_on_the_card(tmp_path):
     from stance.training import USER_WEIGHT
 
-    path = _jsonl(tmp_path / "mine.jsonl", MINE)
+    path = write_jsonl(tmp_path / "mine.jsonl", MINE)
     plain = stance.train("tfidf-lr", seed=0)
     m = stance.train("tfidf-lr", data=path, extend=True, seed=0)
     td = m.card["training_data"]
@@ -234,8 +168,8 @@ def test_extend_summary_cross_validates_over_your_rows_only(tmp_path):
 
 
 def test_stance_train_extend_then_label_with_the_result(tmp_path, capsys):
-    import subprocess
     import os
+    import subprocess
 
     from test_cli import _script
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import stance
+from stance.cli import main
 from stance.document import LabelledSentence
 from stance.uncertainty import CSV_FIELDS, UncertainWriter, pick_diverse, select_uncertain, uncertainty
-from stance.cli import main
 
 
 def test_uncertainty_scores_order_rows_from_sure_to_unsure():

@@ -9,22 +9,26 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-LABELS = ("claim", "quote", "loaded")
+LABELS: tuple[str, ...] = ("claim", "quote", "loaded")  # the codebook's three labels: the one definition
 
-__all__ = ["__version__", "LABELS", "load", "train", "corpus", "models", "evaluate"]
+__all__ = ["__version__", "LABELS", "load", "train", "StanceModel", "corpus", "models", "evaluate", "errors"]
 
 
 def __getattr__(name: str) -> Any:  # PEP 562 lazy attributes
     import importlib
 
-    if name in ("corpus", "models", "evaluate", "segment", "features", "registry", "uncertainty"):
+    if name in ("corpus", "models", "evaluate", "segment", "features", "registry", "uncertainty", "errors", "estimators"):
         return importlib.import_module(f"stance.{name}")
     if name == "train":
         from .training import train
 
         return train
     if name == "load":
-        from .artifact import load
+        from .loading import load
 
         return load
+    if name == "StanceModel":
+        from .stance_model import StanceModel
+
+        return StanceModel
     raise AttributeError(f"module 'stance' has no attribute {name!r}")

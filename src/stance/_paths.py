@@ -40,3 +40,15 @@ def cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("stance", appauthor=False))
+
+
+def existing_file(path: str | Path, error: type[Exception], is_dir_message: str,
+                  missing: type[Exception] | None = None, missing_message: str = "no such file") -> Path:
+    """``path`` as a Path if it is a file; else ``missing`` (default ``error``) or ``error`` with
+    ``<path>: <message>`` naming what is wrong."""
+    p = Path(path)
+    if not p.exists():
+        raise (missing or error)(f"{path}: {missing_message}")
+    if p.is_dir():
+        raise error(f"{path}: {is_dir_message}")
+    return p

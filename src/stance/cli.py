@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Sequence
 
+from .errors import StanceError, UsageError
 
-_LINE = re.compile(r"[^\r\n]+")
-
-
-class UserError(Exception):
-    """An error caused by the user's input: shown as one line, no traceback."""
+UserError = UsageError  # the name tests and callers used before stance.errors
 
 
 def _corpus_stats(args: argparse.Namespace) -> int:
@@ -56,51 +52,36 @@ def _corpus_add(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- stance label
 def _load_model(spec: str | None):
-    from .artifact import load
+    from .loading import load
 
     return load(spec)
 
 
 def _label(args: argparse.Namespace) -> int:
-    from . import labelling as L
+    from . import labelling
 
     if args.jsonl and args.sentences:
-        raise UserError("--jsonl and --sentences cannot be combined")
+        raise UsageError("--jsonl and --sentences cannot be combined")
     if args.uncertain is not None:
         clash = [o for o, v in (("--format", args.format), ("--html", args.html), ("--explain", args.explain)) if v]
         if clash:
-            raise UserError(f"--uncertain writes a CSV of sentences to label; it cannot be combined with {clash[0]}")
+            raise UsageError(f"--uncertain writes a CSV of sentences to label; it cannot be combined with {clash[0]}")
     if args.html and Path(args.html).exists() and not args.force:
-        raise UserError(f"{args.html} already exists; pass --force to overwrite it")
+        raise UsageError(f"{args.html} already exists; pass --force to overwrite it")
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     model = _load_model(args.model)
     if args.uncertain is not None:
         from .uncertainty import UncertainWriter
 
-        writer: L.Writer = UncertainWriter(sys.stdout, args.uncertain, args.strategy)
+        writer: labelling.Writer = UncertainWriter(sys.stdout, args.uncertain, args.strategy)
     else:
-        writer = L.make_writer(fmt, explain=args.explain)
-    documents = [] if args.html else None
-    total = 0
-    for path in args.files or ["-"]:
-        fh, name, size = L.open_input(path, args.encoding)
-        bar = L.progress_bar(size, Path(name).name) if args.progress != "never" else None
-        try:
-            if args.jsonl:
-                records = L.iter_jsonl_records(fh, name, args.text_field, args.id_field, args.encoding, bar)
-                for lineno, rid, text in records:
-                    doc = model.label_text(text, explain=args.explain, k=args.k, id=rid or f"line {lineno}")
-                    total += _emit(writer, name, rid or str(lineno), doc, documents, text)
-            else:
-                total += _label_chunks(model, writer, name, L.iter_text_chunks(fh, name, args.encoding, progress=bar),
-                                       args, documents)
-        finally:
-            if bar is not None:
-                bar.close()
-            if fh is not sys.stdin.buffer:
-                fh.close()
+        writer = labelling.make_writer(fmt, explain=args.explain)
+    total, documents = labelling.label_files(
+        model, args.files, writer, jsonl=args.jsonl, sentences=args.sentences, text_field=args.text_field,
+        id_field=args.id_field, encoding=args.encoding, explain=args.explain, k=args.k,
+        progress=args.progress != "never", keep_documents=bool(args.html))
     if total == 0:
-        raise UserError("no text to label: the input is empty" + (f" ({', '.join(args.files)})" if args.files else ""))
+        raise UsageError("no text to label: the input is empty" + (f" ({', '.join(args.files)})" if args.files else ""))
     writer.close()
     if args.uncertain is not None:
         rows = writer.rows  # type: ignore[attr-defined]
@@ -114,48 +95,6 @@ def _label(args: argparse.Namespace) -> int:
               title="stance: " + ", ".join(args.files or ["stdin"]))
         print(f"wrote {args.html}", file=sys.stderr)
     return 0
-
-
-def _emit(writer, source: str, record: str | None, doc, documents: list | None, text: str | None = None) -> int:
-    for i, s in enumerate(doc.sentences):
-        writer.sentence(source, record, i, s)
-    writer.summary(source, record, doc.summary["counts"], doc.summary["labelled"])
-    if documents is not None:
-        documents.append((doc, text))
-    return len(doc.sentences)
-
-
-def _label_chunks(model, writer, name: str, chunks, args: argparse.Namespace, documents: list | None) -> int:
-    """Label a text file chunk by chunk: memory stays bounded by the chunk size."""
-    from collections import Counter
-
-    from .document import Document
-
-    counts: Counter = Counter()
-    n = labelled = 0
-    kept: list = []
-    texts: list[str] = []
-    for offset, chunk in chunks:
-        if args.sentences:
-            lines = [(m.start() + offset, m.group()) for m in _LINE.finditer(chunk) if m.group().strip()]
-            doc = model.label_sentences([t for _, t in lines], starts=[o for o, _ in lines], explain=args.explain,
-                                        k=args.k, id=name)
-        else:
-            doc = model.label_text(chunk, explain=args.explain, k=args.k, id=name, offset=offset,
-                                   headline=offset == 0)
-        for s in doc.sentences:
-            writer.sentence(name, None, n, s)
-            n += 1
-        counts.update(doc.summary["counts"])
-        labelled += doc.summary["labelled"]
-        if documents is not None:
-            kept.extend(doc.sentences)
-            texts.append(chunk)
-    if n:
-        writer.summary(name, None, {c: counts.get(c, 0) for c in model.classes_}, labelled)
-    if documents is not None and kept:
-        documents.append((Document(kept, labels=tuple(model.classes_), id=name), "".join(texts)))
-    return n
 
 
 def _positive_int(v: str) -> int:
@@ -181,39 +120,24 @@ def _positive_float(v: str) -> float:
 def _train(args: argparse.Namespace) -> int:
     import warnings
 
-    from .training import train
+    from .training import conflict_lines, summary_lines, train
 
     out = Path(args.output)
     if out.exists() and not args.force:
-        raise UserError(f"{out} already exists; pass --force to overwrite it")
+        raise UsageError(f"{out} already exists; pass --force to overwrite it")
     if args.extend and not args.data:
-        raise UserError("--extend adds your labelled rows to the shipped data: pass them with --data FILE")
+        raise UsageError("--extend adds your labelled rows to the shipped data: pass them with --data FILE")
     if args.user_weight is not None and not args.extend:
-        raise UserError("--user-weight weights the rows --extend adds; pass --extend too")
+        raise UsageError("--user-weight weights the rows --extend adds; pass --extend too")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # conflicts are printed below, one line each
         model = train(args.model, data=args.data, seed=args.seed, text_column=args.text_column,
                       label_column=args.label_column, evaluate=not args.no_eval, extend=args.extend,
                       user_weight=args.user_weight)
-    td = model.card["training_data"]
-    for c in td.get("conflicts", []):
-        print(f"warning: {c['where']}: {c['kind']}: {c['label']} here, {c['other_label']} in {c['other']}: "
-              f"{c['text'][:80]!r}", file=sys.stderr)
-    if args.extend:
-        print(f"trained on the shipped data plus your {td['user_rows']} rows (each weighted {td['user_weight']:g})")
-    m = model.card["metrics"]
-    if m and "shipped_only_macro_f1" in m:
-        lo, hi = m["difference_ci95"]
-        print(f"your rows, {m['scheme']}: macro-F1 {m['macro_f1']:.3f} with them, {m['shipped_only_macro_f1']:.3f} "
-              f"with the shipped data alone; difference {m['difference']:+.3f} [95% CI {lo:+.3f}, {hi:+.3f}]")
-    elif m:
-        lo, hi = m["macro_f1_ci95"]
-        per = ", ".join(f"{c} {f:.3f}" for c, f in m["per_class_f1"].items())
-        print(f"leave-one-document-out over {m['documents']} documents, {m['sentences']} sentences: "
-              f"macro-F1 {m['macro_f1']:.3f} [95% CI {lo:.3f}-{hi:.3f}], accuracy {m['accuracy']:.3f}; "
-              f"per-class F1: {per}")
-    elif not args.no_eval:
-        print("no document column: skipped the leave-one-document-out summary (use --no-eval to silence)")
+    for line in conflict_lines(model.card):
+        print(f"warning: {line}", file=sys.stderr)
+    for line in summary_lines(model.card, evaluated=not args.no_eval):
+        print(line)
     model.save(out, force=args.force)
     print(f"saved {args.model} model to {out} (card: {out.with_name(out.stem + '.card.json')})")
     return 0
@@ -316,21 +240,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run(build_parser(), argv)
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from .artifact import ArtifactError
-    from .corpus import CorpusError
-    from .labelling import InputError
-    from .training import DataError
-
-    errors: list[type[BaseException]] = [UserError, CorpusError, InputError, DataError, ArtifactError,
-                                         FileNotFoundError, FileExistsError, IsADirectoryError]
-    for mod, name in (("registry", "RegistryError"), ("evaluate", "EvaluationError")):
-        cls = getattr(sys.modules.get(f"stance.{mod}"), name, None)
-        if cls is not None:
-            errors.append(cls)
-    return tuple(errors)
-
-
 def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     try:
@@ -342,7 +251,7 @@ def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
         print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if isinstance(exc, _user_errors()) or (isinstance(exc, ValueError) and "unknown model" in str(exc)):
+        if isinstance(exc, (StanceError, FileNotFoundError, FileExistsError, IsADirectoryError)):
             print(f"{parser.prog}: error: {exc}", file=sys.stderr)
             return 2
         raise

@@ -3,7 +3,7 @@
 ``add_parsers(subparsers)`` adds both subcommands to an argparse subparsers
 object; each handler takes the parsed Namespace and returns an exit code.
 Errors are ``stance.registry.RegistryError`` (unknown name, checksum, download)
-or ``stance.cli.UserError``, each with a one-line message.
+or ``stance.errors.UsageError``, each with a one-line message.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 from typing import Any
+
+from .errors import UsageError
 
 __all__ = ["add_parsers", "models_command", "download_command"]
 
@@ -58,12 +60,11 @@ def models_command(args: argparse.Namespace) -> int:
 def download_command(args: argparse.Namespace) -> int:
     """Download model ``args.name`` into the cache (again with ``--force``)."""
     from . import registry
-    from .cli import UserError
 
     reg = registry.default_registry()
     e = reg.entry(args.name)  # UnknownModelError with suggestions
     if registry.is_offline():
-        raise UserError(f"cannot download model {e.name!r}: offline mode is on "
+        raise UsageError(f"cannot download model {e.name!r}: offline mode is on "
                         "(STANCE_OFFLINE is set); unset it to download")
     if not args.force and reg.is_cached(e.name):
         print(f"{e.name} {e.version} is already cached at {reg.local_path(e.name)} "
@@ -74,21 +75,24 @@ def download_command(args: argparse.Namespace) -> int:
     return 0
 
 
+_MODELS_DESCRIPTION = (
+    "List the published pretrained models: version, download size, headline leave-one-document-out macro-F1 "
+    "with its 95%% interval, and whether a verified copy is in the local cache (STANCE_HOME, else the user "
+    "cache directory).")
+_DOWNLOAD_DESCRIPTION = (
+    "Download a published model into the local cache; the file is kept only if its sha256 matches the manifest "
+    "shipped with stance. STANCE_REGISTRY_URL overrides the download location.")
+
+
 def add_parsers(subparsers: Any) -> None:
     """Add ``models`` and ``download`` to an argparse subparsers object."""
-    m = subparsers.add_parser(
-        "models", help="list the published pretrained models and whether they are cached",
-        description="List the published pretrained models: version, download size, headline "
-                    "leave-one-document-out macro-F1 with its 95%% interval, and whether a verified "
-                    "copy is in the local cache (STANCE_HOME, else the user cache directory).")
+    m = subparsers.add_parser("models", help="list the published pretrained models and whether they are cached",
+                              description=_MODELS_DESCRIPTION)
     m.add_argument("--json", action="store_true", help="print machine-readable JSON")
     m.set_defaults(func=models_command)
 
-    d = subparsers.add_parser(
-        "download", help="download a published model into the cache and verify its checksum",
-        description="Download a published model into the local cache; the file is kept only if its "
-                    "sha256 matches the manifest shipped with stance. STANCE_REGISTRY_URL overrides "
-                    "the download location.")
+    d = subparsers.add_parser("download", help="download a published model into the cache and verify its checksum",
+                              description=_DOWNLOAD_DESCRIPTION)
     d.add_argument("name", metavar="NAME", help="model name (see `stance models`)")
     d.add_argument("--force", action="store_true", help="download again even if a verified copy is cached")
     d.set_defaults(func=download_command)

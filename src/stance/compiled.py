@@ -19,12 +19,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import features as F
-from . import lexical as L
+from . import LABELS, features, lexical
 
 __all__ = ["compile_estimator", "CompiledModel"]
 
-_PREPROCESSORS = {"author_voice_lower": F.author_voice_lower, "lower": str.lower}
+_PREPROCESSORS = {"author_voice_lower": features.author_voice_lower, "lower": str.lower}
 
 
 # --------------------------------------------------------------------------- compile
@@ -36,7 +35,7 @@ def _compile_tfidf(vec: Any) -> dict[str, Any]:
         if not vec.lowercase or vec.strip_accents is not None:
             raise _Unsupported("only lower-casing preprocessors are compiled")
         pre = "lower"
-    elif vec.preprocessor is F.author_voice_lower:
+    elif vec.preprocessor is features.author_voice_lower:
         pre = "author_voice_lower"
     else:
         raise _Unsupported(f"unknown preprocessor {vec.preprocessor!r}")
@@ -68,11 +67,11 @@ def _compile_block(name: str, step: Any) -> dict[str, Any]:
     if isinstance(step, TfidfVectorizer):
         block = _compile_tfidf(step)
     elif isinstance(step, CueFeatures):
-        block = {"type": "cues", "size": len(F.CUE_NAMES)}
+        block = {"type": "cues", "size": len(features.CUE_NAMES)}
     elif isinstance(step, LexicalFeatures):
-        block = {"type": "lexical", "size": len(L.LEXICAL_NAMES)}
+        block = {"type": "lexical", "size": len(lexical.LEXICAL_NAMES)}
     elif isinstance(step, StaticEmbedding):
-        block = {"type": "static", "size": L.static_dims()}
+        block = {"type": "static", "size": lexical.static_dims()}
     elif isinstance(step, RuleVotes):
         block = {"type": "rules", "min_loaded_cues": int(step.min_loaded_cues), "size": 3}
     else:
@@ -305,11 +304,11 @@ class CompiledModel:
         if kind == "cues":
             return M[:, : block["size"]]  # cues are only ever appended: older models read the first ones
         if kind == "rules":
-            return np.eye(3)[F.rule_decisions(M, block["min_loaded_cues"])]
+            return np.eye(3)[features.rule_decisions(M, block["min_loaded_cues"])]
         if kind == "lexical":
-            return L.lexical_matrix(texts, ids)
+            return lexical.lexical_matrix(texts, ids)
         if kind == "static":
-            return L.static_matrix(texts, ids)
+            return lexical.static_matrix(texts, ids)
         raise ValueError(f"unknown feature block type {kind!r} (a newer stance wrote this model?)")
 
     def _features(self, texts: Sequence[str]):
@@ -318,8 +317,8 @@ class CompiledModel:
         cols: list[np.ndarray] = []
         vals: list[np.ndarray] = []
         dense: list[tuple[int, np.ndarray]] = []
-        M = F.cue_matrix(texts) if self.needs_cues else None
-        ids = L.author_word_ids(texts) if self.needs_words else None
+        M = features.cue_matrix(texts) if self.needs_cues else None
+        ids = lexical.author_word_ids(texts) if self.needs_words else None
         for block, off in zip(self.blocks, self.offsets):
             if block["type"] == "tfidf":
                 r, c, v = self._tfidf[block["name"]].batch(texts)
@@ -352,7 +351,7 @@ class CompiledModel:
         if self.kind == "prior":
             return np.tile(self.spec["prior"], (n, 1))
         if self.kind == "rules":
-            d = F.rule_decisions(F.cue_matrix(texts), self.spec["min_loaded_cues"])
+            d = features.rule_decisions(features.cue_matrix(texts), self.spec["min_loaded_cues"])
             s = self.spec["smoothing"]
             P = np.full((n, k), s / k)
             P[np.arange(n), d] += 1 - s
@@ -386,7 +385,7 @@ class CompiledModel:
                 if row.any():
                     out.append(("embedding", "static word vectors", 1.0, row @ self.W[off : off + len(row)]))
                 continue
-            names = {"cues": F.CUE_NAMES, "lexical": L.LEXICAL_NAMES, "rules": ("claim", "quote", "loaded")}[block["type"]]
+            names = {"cues": features.CUE_NAMES, "lexical": lexical.LEXICAL_NAMES, "rules": LABELS}[block["type"]]
             for j in np.flatnonzero(row):
                 out.append((block["type"], names[j], float(row[j]), self.W[off + j] * row[j]))
         return out

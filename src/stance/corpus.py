@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import LABELS
 from ._paths import data_root
+from .errors import CorpusError
 from .tables import json_object
 
 __all__ = [
@@ -42,7 +44,6 @@ __all__ = [
     "add_document",
 ]
 
-LABELS: tuple[str, ...] = ("claim", "quote", "loaded")
 DECISIONS: tuple[str, ...] = LABELS + ("excluded",)
 GOLD = "labels/gold.jsonl"
 _ID = re.compile(r"^\d{3}-\d{3}$")
@@ -61,19 +62,6 @@ class Problem:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-
-class CorpusError(ValueError):
-    """Raised when corpus files are unreadable or inconsistent."""
-
-    def __init__(self, problems: list[Problem] | Problem | str):
-        if isinstance(problems, (Problem, str)):
-            problems = [problems]  # type: ignore[list-item]
-        self.problems = list(problems)
-        shown = "\n".join(f"  {p}" for p in self.problems[:50])
-        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
-        n = len(self.problems)
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the corpus:\n{shown}{more}")
 
 
 def _read_jsonl(path: Path, rel: str) -> list[tuple[int, dict[str, Any]]]:
@@ -138,20 +126,29 @@ def read(root: str | Path | None = None, labels_file: str = GOLD) -> Corpus:
 # --------------------------------------------------------------------------- validation
 
 
+def _with_new_ids(rows: list[tuple[int, dict[str, Any]]], problems: list[Problem], file: str, pattern: re.Pattern,
+                  shape: str, what: str) -> Iterable[tuple[int, dict[str, Any], str]]:
+    """(line, row, id) for each row whose ``id`` is well formed and not seen before in ``file``;
+    every other row is recorded in ``problems`` with the reason."""
+    first_line: dict[str, int] = {}
+    for n, row in rows:
+        value = row.get("id")
+        if not isinstance(value, str) or not pattern.match(value):
+            problems.append(Problem(file, n, "id", f"{value!r} is not {shape}"))
+        elif value in first_line:
+            problems.append(Problem(file, n, "id", f"{what} {value} appears twice (first on line {first_line[value]})"))
+        else:
+            first_line[value] = n
+            yield n, row, value
+
+
 def _problems(corpus: Corpus, labels_file: str = GOLD) -> list[Problem]:
     P: list[Problem] = []
     DOCS, SENTS = "corpus/documents.jsonl", "corpus/sentences.jsonl"
 
     docs: dict[str, dict[str, Any]] = {}
     texts: dict[str, str] = {}
-    for n, d in corpus.documents:
-        did = d.get("id")
-        if not isinstance(did, str) or not _DOC_ID.match(did):
-            P.append(Problem(DOCS, n, "id", f"{did!r} is not a three-digit document id"))
-            continue
-        if did in docs:
-            P.append(Problem(DOCS, n, "id", f"document {did} is listed twice"))
-            continue
+    for n, d, did in _with_new_ids(corpus.documents, P, DOCS, _DOC_ID, "a three-digit document id", "document"):
         docs[did] = d
         fname = d.get("file")
         src = corpus.root / "corpus" / "sources" / str(fname)
@@ -166,14 +163,7 @@ def _problems(corpus: Corpus, labels_file: str = GOLD) -> list[Problem]:
     sent_by_id: dict[str, tuple[int, dict[str, Any]]] = {}
     first_by_text: dict[str, str] = {}
     last_end: dict[str, int] = {}
-    for n, s in corpus.sentences:
-        sid = s.get("id")
-        if not isinstance(sid, str) or not _ID.match(sid):
-            P.append(Problem(SENTS, n, "id", f"{sid!r} is not a sentence id like 002-014"))
-            continue
-        if sid in sent_by_id:
-            P.append(Problem(SENTS, n, "id", f"sentence {sid} appears twice (first on line {sent_by_id[sid][0]})"))
-            continue
+    for n, s, sid in _with_new_ids(corpus.sentences, P, SENTS, _ID, "a sentence id like 002-014", "sentence"):
         sent_by_id[sid] = (n, s)
         did = s.get("doc_id")
         if did not in docs:

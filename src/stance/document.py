@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from . import LABELS
+
 __all__ = ["LabelledSentence", "Document"]
 
 
@@ -39,7 +41,7 @@ class Document:
     """All sentences of one input text, and a summary of its labels."""
 
     sentences: list[LabelledSentence]
-    labels: tuple[str, ...] = ("claim", "quote", "loaded")
+    labels: tuple[str, ...] = LABELS
     id: str | None = None
     text_length: int = 0
     summary: dict[str, Any] = field(init=False)

@@ -14,7 +14,7 @@ Nothing is learned in ``fit``: it loads the encoder and records which one
 the encoder; it is loaded again on first use.
 
 :func:`make_embed` builds the ``embed`` pipeline: embeddings, the standardised
-attribution/loadedness cues and the rule votes of :mod:`stance.models`, then a
+attribution/loadedness cues and the rule votes of :mod:`stance.estimators`, then a
 class-balanced logistic regression.
 """
 
@@ -35,8 +35,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from . import features as F
-from .models import CueFeatures, RuleVotes, _texts
+from . import features
+from .estimators import CueFeatures, RuleVotes, as_texts
 
 __all__ = ["SentenceEmbedder", "make_embed", "DEFAULT_EMBEDDING_MODEL", "MISSING_EXTRA"]
 
@@ -244,7 +244,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any = None, y: Any = None) -> "SentenceEmbedder":
         if X is not None:
-            _texts(X)
+            as_texts(X)
         model = self._check_params()
         target, source, local = _resolve(model)
         encoder = _load(target, self.device, local)
@@ -289,12 +289,12 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def _prepare(self, text: str) -> str:
         if self.author_voice:
-            text = F.author_voice(text, " ")
+            text = features.author_voice(text, " ")
         return _SPACES.sub(" ", text).strip()
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
-        texts = [self._prepare(t) for t in _texts(X)]
+        texts = [self._prepare(t) for t in as_texts(X)]
         if not texts:
             return np.zeros((0, self.n_features_out_), dtype=np.float32)
         unique: dict[str, int] = {}
@@ -343,8 +343,8 @@ def make_embed(**params: Any) -> Pipeline:
     """The ``embed`` model: a fresh, unfitted pipeline.
 
     Features: sentence embeddings of the author's voice (unit length), the
-    attribution/loadedness cues of :class:`stance.models.CueFeatures`
-    standardised, and the three rule votes of :class:`stance.models.RuleVotes`
+    attribution/loadedness cues of :class:`stance.estimators.CueFeatures`
+    standardised, and the three rule votes of :class:`stance.estimators.RuleVotes`
     (0/1); then a class-balanced logistic regression.
 
     ``params``: bare :class:`SentenceEmbedder` parameters (``model``,

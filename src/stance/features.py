@@ -20,6 +20,10 @@ from typing import Any, Iterable
 import numpy as np
 
 __all__ = [
+    "scan_lexicon",
+    "names_and_descriptions",
+    "WORD",
+    "STOP_CAPS",
     "CUE_NAMES",
     "CUE_DESCRIPTIONS",
     "lexicon",
@@ -39,7 +43,7 @@ _QUOTE = re.compile(
     r"[“\"„]([^“”\"]*)(?:[”\"“]|$)"
     r"|(?<![\w’'])[‘']([^‘’'\n]{1,80}?)[’'](?![\w])"
 )
-_WORD = re.compile(r"(?u)\b\w[\w’'-]*\b")
+WORD = re.compile(r"(?u)\b\w[\w’'-]*\b")
 _CAP = re.compile(r"^[A-ZÁÉÍÓÚÑ][\w’'.-]*$")
 _NOT_SUPERLATIVE = {"interest", "est", "request", "protest", "honest", "forest", "latest", "arrest", "west",
                      "modest", "contest", "suggest", "harvest", "manifest", "invest", "digest", "guest",
@@ -53,7 +57,7 @@ _SCANNED = (
     ("intensifier", "intensifiers"),
 )
 _GROUPS = tuple(g for g, _ in _SCANNED)
-_STOP_CAPS = {"He", "She", "They", "We", "I", "You", "His", "Her", "Their", "The", "A", "An", "In", "On", "At", "For", "But", "And", "However", "Also", "This", "That",
+STOP_CAPS = {"He", "She", "They", "We", "I", "You", "His", "Her", "Their", "The", "A", "An", "In", "On", "At", "For", "But", "And", "However", "Also", "This", "That",
               "These", "Those", "It", "Its", "As", "If", "While", "When", "After", "Since", "According",
               "Recently", "Finally", "Then", "There", "Some", "Many", "Most", "What", "How", "Why"}
 
@@ -134,8 +138,14 @@ _CUES: tuple[tuple[str, str], ...] = (
     ("holds_view", "a source's belief, fear or feeling that something is so (is convinced that, fear that)"),
     ("headline_attribution", "a headline of the form 'Name: statement'"),
 )
-CUE_NAMES: tuple[str, ...] = tuple(n for n, _ in _CUES)
-CUE_DESCRIPTIONS: dict[str, str] = dict(_CUES)
+
+
+def names_and_descriptions(table: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The feature names of a (name, description) table in order, and the descriptions by name."""
+    return tuple(n for n, _ in table), dict(table)
+
+
+CUE_NAMES, CUE_DESCRIPTIONS = names_and_descriptions(_CUES)
 _IDX = {n: i for i, n in enumerate(CUE_NAMES)}
 
 
@@ -200,7 +210,7 @@ def _phrase_table() -> tuple[dict[str, str], dict[str, int], dict[str, frozenset
     return table, longest, {w: frozenset(s) for w, s in seconds.items()}
 
 
-def _scan(words: list[str]) -> list[tuple[int, int, str]]:
+def scan_lexicon(words: list[str]) -> list[tuple[int, int, str]]:
     """Greedy longest-match lexicon hits over lower-cased words: (start, end, group)."""
     table, longest, seconds = _phrase_table()
     hits: list[tuple[int, int, str]] = []
@@ -289,7 +299,7 @@ def _refine(hits: list[tuple[int, int, str]], lower: list[str], tokens: list[str
 
 def _tokens_like(voice: str, lower: list[str]) -> list[str]:
     """The original-case tokens matching ``lower`` (lower-casing rarely changes token boundaries)."""
-    tokens = _WORD.findall(voice)
+    tokens = WORD.findall(voice)
     return tokens if len(tokens) == len(lower) else lower
 
 
@@ -300,7 +310,7 @@ def _named_speaker(tokens: list[str], lower: list[str], verb_positions: list[int
             if lower[j] in _SPEAKER_NOUNS:
                 return True
             tok = tokens[j]
-            if tok[:1].isupper() and tok not in _STOP_CAPS and _CAP.match(tok):
+            if tok[:1].isupper() and tok not in STOP_CAPS and _CAP.match(tok):
                 return True
     return False
 
@@ -314,9 +324,9 @@ def cue_vector(text: str) -> list[float]:
     quoted_chars = sum(e - s for s, e in spans)
     voice = author_voice(text) if spans else text
     voice_lower = voice.lower()
-    lower = _WORD.findall(voice_lower)
+    lower = WORD.findall(voice_lower)
     counts = dict.fromkeys(_GROUPS, 0)
-    hits = _scan(lower)
+    hits = scan_lexicon(lower)
     for _, _, group in hits:
         counts[group] += 1
     tokens = None
@@ -345,7 +355,7 @@ def cue_vector(text: str) -> list[float]:
         1 for w in lower if w in _SUPERLATIVE_WORDS or (w[-3:] == "est" and len(w) > 5 and w not in _NOT_SUPERLATIVE)
     ) if ("est" in voice_lower or "most" in voice_lower or "worst" in voice_lower) else 0
     number = bool(_DIGIT.search(voice)) or not _NUMBER_WORDS.isdisjoint(lower)
-    n_words = len(_WORD.findall(text)) if spans else len(lower)
+    n_words = len(WORD.findall(text)) if spans else len(lower)
     return [
         1.0 if spans else 0.0,
         quoted_chars / n_chars,
@@ -398,12 +408,12 @@ def rule_decisions(M: np.ndarray, min_loaded_cues: int = 1) -> np.ndarray:
 def cue_matches(text: str) -> dict[str, list[str]]:
     """The words behind the lexicon cues of ``text``, by cue name (for explanations)."""
     spans = quote_spans(text)
-    tokens = _WORD.findall(author_voice(text) if spans else text)
+    tokens = WORD.findall(author_voice(text) if spans else text)
     lower = [t.lower() for t in tokens]
     names = {"verbs": "speech_verb", "attribution": "attribution_phrase", "evaluative": "evaluative",
              "pejorative": "pejorative_label", "intensifier": "intensifier", "hedge": "hedge"}
     out: dict[str, list[str]] = {}
-    for i, j, group in _refine(_scan(lower), lower, tokens):
+    for i, j, group in _refine(scan_lexicon(lower), lower, tokens):
         out.setdefault(names[group], [])
         phrase = " ".join(tokens[i:j])
         if phrase not in out[names[group]]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from . import LABELS
 from .document import Document, LabelledSentence
 
 __all__ = ["render", "write", "LABEL_STYLES"]
@@ -314,7 +315,7 @@ def render(
     for d in docs:
         all_labels += [lab for lab in _label_order(d) if lab not in all_labels]
     if not all_labels:
-        all_labels = ["claim", "quote", "loaded"]
+        all_labels = list(LABELS)
 
     parts: list[str] = []
     if len(docs) > 1:

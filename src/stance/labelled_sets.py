@@ -22,13 +22,13 @@ evaluation figure.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from . import LABELS
 from ._paths import PACKAGE_DIR, data_root
+from .errors import LabelledSetError, OutsideDataMissing
 from .tables import TableError, json_object, read_table
 
 __all__ = [
@@ -51,15 +51,6 @@ CONSTRUCTED = "corpus/constructed.jsonl"
 # the variants of a contrast group (what each row shows about the same invented event)
 _CONSTRUCTED_VARIANTS = ("claim", "claim-hard", "loaded", "loaded-subtle", "loaded-attributed", "quote", "quote-direct",
                          "quote-indirect", "quote-indirect-verb", "quote-indirect-noverb")
-
-
-class LabelledSetError(ValueError):
-    """A file of the outside or constructed set is unreadable or inconsistent; the message says
-    which file, line and field (or which outside row)."""
-
-
-class OutsideDataMissing(LabelledSetError, FileNotFoundError):
-    """The outside data files (``../shared/external``) are not where stance looked."""
 
 
 def sha256(text: str) -> str:

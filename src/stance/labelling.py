@@ -14,31 +14,28 @@ import abc
 import codecs
 import csv
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
 from typing import IO, Any, Iterator
 
+from . import LABELS
+from ._paths import existing_file
+from .errors import InputError
 from .tables import json_object
 
-__all__ = ["InputError", "iter_text_chunks", "iter_jsonl_records", "open_input", "Writer", "make_writer"]
+__all__ = ["InputError", "iter_text_chunks", "iter_jsonl_records", "open_input", "Writer", "make_writer",
+           "progress_bar", "label_files"]
 
 CHUNK_CHARS = 1 << 20
-
-
-class InputError(ValueError):
-    """Unusable input; the message names the file (and line, field)."""
 
 
 def open_input(path: str, encoding: str = "utf-8") -> tuple[IO[bytes], str, int | None]:
     """A binary handle for ``path`` (``-`` is stdin), its display name and size in bytes."""
     if path == "-":
         return sys.stdin.buffer, "<stdin>", None
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{path}: no such file")
-    if p.is_dir():
-        raise InputError(f"{path}: is a directory; pass the text files inside it")
+    p = existing_file(path, InputError, "is a directory; pass the text files inside it")
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -119,8 +116,8 @@ def iter_jsonl_records(fh: IO[bytes], name: str, text_field: str, id_field: str 
 
 
 # --------------------------------------------------------------------------- writers
-_CSV_FIELDS = ["source", "record", "index", "start", "end", "label", "p_claim", "p_quote", "p_loaded", "speaker",
-               "reason", "text"]
+_CSV_FIELDS = ["source", "record", "index", "start", "end", "label", *(f"p_{c}" for c in LABELS), "speaker", "reason",
+               "text"]
 
 
 class Writer(abc.ABC):
@@ -160,7 +157,7 @@ class CsvWriter(Writer):
         p = s.probabilities or {}
         row = {"source": source, "record": record or "", "index": index, "start": s.start, "end": s.end,
                "label": s.label, "speaker": s.speaker or "", "reason": s.reason or "", "text": s.text}
-        for c in ("claim", "quote", "loaded"):
+        for c in LABELS:
             row[f"p_{c}"] = f"{p[c]:.4f}" if c in p else ""
         self.w.writerow(row)
 
@@ -215,3 +212,92 @@ def progress_bar(total: int | None, desc: str):
 
 
 __all__ += ["JsonlWriter", "CsvWriter", "TableWriter", "progress_bar"]
+
+
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def label_files(
+    model: Any,
+    paths: list[str],
+    writer: Writer,
+    *,
+    jsonl: bool = False,
+    sentences: bool = False,
+    text_field: str = "text",
+    id_field: str | None = None,
+    encoding: str = "utf-8",
+    explain: bool = False,
+    k: int = 5,
+    progress: bool = True,
+    keep_documents: bool = False,
+) -> tuple[int, list[tuple[Any, str]] | None]:
+    """Label files (``"-"``: standard input) with ``model`` into ``writer``, streamed.
+
+    Plain text is labelled chunk by chunk (memory bounded by :data:`CHUNK_CHARS`), as running
+    text or, with ``sentences``, one sentence per line; with ``jsonl`` each record's
+    ``text_field`` is a document. Returns the number of sentences written and, with
+    ``keep_documents``, the labelled documents with their texts (for an HTML page).
+    The writer is not closed: the caller decides what an empty input means.
+    """
+    documents: list[tuple[Any, str]] | None = [] if keep_documents else None
+    total = 0
+    for path in paths or ["-"]:
+        fh, name, size = open_input(path, encoding)
+        bar = progress_bar(size, Path(name).name) if progress else None
+        try:
+            if jsonl:
+                for lineno, rid, text in iter_jsonl_records(fh, name, text_field, id_field, encoding, bar):
+                    doc = model.label_text(text, explain=explain, k=k, id=rid or f"line {lineno}")
+                    total += _emit(writer, name, rid or str(lineno), doc, documents, text)
+            else:
+                total += _label_chunks(model, writer, name, iter_text_chunks(fh, name, encoding, progress=bar),
+                                       sentences, explain, k, documents)
+        finally:
+            if bar is not None:
+                bar.close()
+            if fh is not sys.stdin.buffer:
+                fh.close()
+    return total, documents
+
+
+def _emit(writer: Writer, source: str, record: str | None, doc: Any, documents: list | None, text: str) -> int:
+    for i, s in enumerate(doc.sentences):
+        writer.sentence(source, record, i, s)
+    writer.summary(source, record, doc.summary["counts"], doc.summary["labelled"])
+    if documents is not None:
+        documents.append((doc, text))
+    return len(doc.sentences)
+
+
+def _label_chunks(model: Any, writer: Writer, name: str, chunks: Iterator[tuple[int, str]], sentences: bool,
+                  explain: bool, k: int, documents: list | None) -> int:
+    """Label a text file chunk by chunk: memory stays bounded by the chunk size."""
+    from collections import Counter
+
+    from .document import Document
+
+    counts: Counter = Counter()
+    n = labelled = 0
+    kept: list = []
+    texts: list[str] = []
+    for offset, chunk in chunks:
+        if sentences:
+            lines = [(m.start() + offset, m.group()) for m in _LINE.finditer(chunk) if m.group().strip()]
+            doc = model.label_sentences([t for _, t in lines], starts=[o for o, _ in lines], explain=explain,
+                                        k=k, id=name)
+        else:
+            doc = model.label_text(chunk, explain=explain, k=k, id=name, offset=offset, headline=offset == 0)
+        for s in doc.sentences:
+            writer.sentence(name, None, n, s)
+            n += 1
+        counts.update(doc.summary["counts"])
+        labelled += doc.summary["labelled"]
+        if documents is not None:
+            kept.extend(doc.sentences)
+            texts.append(chunk)
+    if n:
+        writer.summary(name, None, {c: counts.get(c, 0) for c in model.classes_}, labelled)
+    if documents is not None and kept:
+        documents.append((Document(kept, labels=tuple(model.classes_), id=name), "".join(texts)))
+    return n

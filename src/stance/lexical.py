@@ -24,9 +24,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .features import author_voice
+from .features import author_voice, names_and_descriptions
 
-__all__ = ["LEXICAL_NAMES", "LEXICAL_DESCRIPTIONS", "lexical_matrix", "static_matrix", "static_dims",
+__all__ = ["LEXICAL_NAMES", "LEXICAL_DESCRIPTIONS", "lexical_matrix", "static_matrix", "static_dims", "static_vectors",
            "author_word_ids", "resource_info", "valence", "subjectivity"]
 
 _CHUNK = 512  # texts per slice in static_matrix
@@ -42,8 +42,7 @@ _LEXICAL: tuple[tuple[str, str], ...] = (
     ("subjectivity_peak", "the highest TextBlob subjectivity among the author's words"),
     ("polarity_strength", "mean absolute TextBlob polarity of the author's rated words"),
 )
-LEXICAL_NAMES: tuple[str, ...] = tuple(n for n, _ in _LEXICAL)
-LEXICAL_DESCRIPTIONS: dict[str, str] = dict(_LEXICAL)
+LEXICAL_NAMES, LEXICAL_DESCRIPTIONS = names_and_descriptions(_LEXICAL)
 
 
 def _data(rel: str):
@@ -155,6 +154,12 @@ def _vectors() -> tuple[dict[str, int], np.ndarray]:
         z = np.load(fh, allow_pickle=False)
         words, vecs = z["words"], z["vectors"].astype(np.float32)
     return {str(w): i for i, w in enumerate(words)}, vecs
+
+
+def static_vectors() -> tuple[np.ndarray, np.ndarray]:
+    """The static word vectors: per resource word id (the ids of :func:`author_word_ids`) its row in
+    the matrix (-1: the word has no vector), and the matrix (rows: words, columns: dimensions)."""
+    return _table()[3], _vectors()[1]
 
 
 def static_dims() -> int:

@@ -22,204 +22,32 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
-from sklearn.utils.validation import check_is_fitted
 
-from . import features as F
-from . import lexical as L
+from . import features
+from .errors import UnknownModelError
+from .estimators import (
+    CueFeatures,
+    LexicalFeatures,
+    RulesClassifier,
+    RuleVotes,
+    StaticEmbedding,
+    TextDummyClassifier,
+    TextInputMixin,
+)
 
-__all__ = ["make", "names", "describe", "CueFeatures", "LexicalFeatures", "StaticEmbedding", "RulesClassifier",
+# The building blocks stay importable from here: artifacts pickled before stance.estimators
+# existed name them as stance.models.<Class>, and unpickling looks them up in this module.
+__all__ = ["make", "names", "describe", "check_name", "CueFeatures", "LexicalFeatures", "StaticEmbedding", "RulesClassifier",
            "RuleVotes", "TextInputMixin", "DEFAULT_MODEL"]
 
 DEFAULT_MODEL = "hybrid"
-
-
-_texts = F.check_texts
-
-
-class TextInputMixin:
-    """scikit-learn tags for estimators whose ``X`` is a list of sentences, not a 2-d array.
-
-    Put it first among the bases (``class C(TextInputMixin, TransformerMixin, BaseEstimator)``);
-    ``_requires_fit = True`` marks a transformer whose ``transform`` needs ``fit`` first.
-    """
-
-    _requires_fit = False
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        if self._requires_fit:
-            tags.requires_fit = True
-        return tags
-
-
-class CueFeatures(TextInputMixin, TransformerMixin, BaseEstimator):
-    """Attribution and author-voice loadedness cues (see :mod:`stance.features`).
-
-    Stateless: ``fit`` only records the number of output features, so nothing
-    learned from one fold reaches another.
-    """
-
-    _requires_fit = True
-
-    def fit(self, X: Any, y: Any = None) -> "CueFeatures":
-        _texts(X)
-        self.n_features_out_ = len(F.CUE_NAMES)
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "n_features_out_")
-        return F.cue_matrix(_texts(X))
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray([f"cue:{n}" for n in F.CUE_NAMES], dtype=object)
-
-
-class RulesClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
-    """The codebook's decision procedure, applied with hand-written cues.
-
-    1. Loaded wording in the author's own voice (evaluative words, pejorative
-       labels, scare quotes: at least ``min_loaded_cues`` of them) -> ``loaded``.
-    2. Otherwise quotation marks, a speech verb or an attribution phrase ->
-       ``quote``.
-    3. Otherwise ``claim``.
-
-    Nothing is learned: ``fit`` only checks the labels. ``predict_proba`` gives
-    ``1 - smoothing`` to the rule's answer and spreads ``smoothing`` evenly.
-    """
-
-    LABELS = ("claim", "quote", "loaded")
-
-    def __init__(self, min_loaded_cues: int = 1, smoothing: float = 0.1):
-        self.min_loaded_cues = min_loaded_cues
-        self.smoothing = smoothing
-
-    def fit(self, X: Any, y: Any) -> "RulesClassifier":
-        texts = _texts(X)
-        y = np.asarray(y, dtype=object)
-        if len(texts) != len(y):
-            raise ValueError(f"X has {len(texts)} sentences but y has {len(y)} labels")
-        if not isinstance(self.min_loaded_cues, (int, np.integer)) or self.min_loaded_cues < 1:
-            raise ValueError(f"min_loaded_cues must be a positive integer, got {self.min_loaded_cues!r}")
-        if not 0 <= self.smoothing < 1:
-            raise ValueError(f"smoothing must be in [0, 1), got {self.smoothing!r}")
-        unknown = sorted(set(map(str, y)) - set(self.LABELS))
-        if unknown:
-            raise ValueError(f"the rules only know the labels {', '.join(self.LABELS)}; got {', '.join(unknown)}")
-        self.classes_ = np.asarray(self.LABELS, dtype=object)
-        return self
-
-    def _decide(self, texts: list[str]) -> np.ndarray:
-        return F.rule_decisions(F.cue_matrix(texts), self.min_loaded_cues)
-
-    def predict(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "classes_")
-        return self.classes_[self._decide(_texts(X))]
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "classes_")
-        d = self._decide(_texts(X))
-        k = len(self.classes_)
-        P = np.full((len(d), k), self.smoothing / k)
-        P[np.arange(len(d)), d] += 1 - self.smoothing
-        return P
-
-
-class RuleVotes(TextInputMixin, TransformerMixin, BaseEstimator):
-    """The decision of :class:`RulesClassifier` as three indicator features.
-
-    Lets a learned model start from the codebook's procedure (loaded overrides
-    quote, quote overrides claim) and learn where to depart from it. Stateless.
-    """
-
-    def __init__(self, min_loaded_cues: int = 1):
-        self.min_loaded_cues = min_loaded_cues
-
-    def fit(self, X: Any, y: Any = None) -> "RuleVotes":
-        _texts(X)
-        self.n_features_out_ = 3
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "n_features_out_")
-        d = RulesClassifier(min_loaded_cues=self.min_loaded_cues)._decide(_texts(X))
-        return np.eye(3)[d] if len(d) else np.zeros((0, 3))
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray(["rule:claim", "rule:quote", "rule:loaded"], dtype=object)
-
-
-class _StatelessBlock(TextInputMixin, TransformerMixin, BaseEstimator):
-    """A feature block computed from each sentence alone; ``fit`` only records its width."""
-
-    _requires_fit = True
-    _prefix = ""
-
-    def _names(self) -> tuple[str, ...]:
-        raise NotImplementedError
-
-    def _matrix(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
-
-    def fit(self, X: Any, y: Any = None):
-        _texts(X)
-        self.n_features_out_ = len(self._names())
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "n_features_out_")
-        return self._matrix(_texts(X))
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray([f"{self._prefix}:{n}" for n in self._names()], dtype=object)
-
-
-class LexicalFeatures(_StatelessBlock):
-    """VADER valence and TextBlob subjectivity of the author's own words (see :mod:`stance.lexical`)."""
-
-    _prefix = "lexical"
-
-    def _names(self) -> tuple[str, ...]:
-        return L.LEXICAL_NAMES
-
-    def _matrix(self, texts: list[str]) -> np.ndarray:
-        return L.lexical_matrix(texts)
-
-
-class StaticEmbedding(_StatelessBlock):
-    """Mean static word vector (model2vec distilled from MiniLM) of the author's own words."""
-
-    _prefix = "static"
-
-    def _names(self) -> tuple[str, ...]:
-        return tuple(f"d{i}" for i in range(L.static_dims()))
-
-    def _matrix(self, texts: list[str]) -> np.ndarray:
-        return L.static_matrix(texts)
-
-
-class TextDummyClassifier(TextInputMixin, DummyClassifier):
-    """``DummyClassifier`` that checks its input is a list of sentences."""
-
-    def fit(self, X, y, sample_weight=None):
-        texts = _texts(X)
-        return super().fit(np.zeros((len(texts), 1)), y, sample_weight)
-
-    def predict(self, X):
-        return super().predict(np.zeros((len(_texts(X)), 1)))
-
-    def predict_proba(self, X):
-        return super().predict_proba(np.zeros((len(_texts(X)), 1)))
 
 
 def _majority() -> BaseEstimator:
@@ -277,7 +105,7 @@ def _hybrid() -> BaseEstimator:
                         (
                             "words",
                             TfidfVectorizer(
-                                preprocessor=F.author_voice_lower, ngram_range=(1, 2), sublinear_tf=True, min_df=1
+                                preprocessor=features.author_voice_lower, ngram_range=(1, 2), sublinear_tf=True, min_df=1
                             ),
                         ),
                         ("cues", CueFeatures()),
@@ -327,16 +155,13 @@ def names(optional: bool = False) -> list[str]:
 
 
 def describe(name: str) -> str:
-    return _REGISTRY[_check_name(name)][1]
+    return _REGISTRY[check_name(name)][1]
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
+    """``name`` if it is a model of the ladder, else :class:`~stance.errors.UnknownModelError`."""
     if name not in _REGISTRY:
-        import difflib
-
-        close = difflib.get_close_matches(name, _REGISTRY, n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(f"unknown model {name!r}; known models: {', '.join(_REGISTRY)}.{hint}")
+        raise UnknownModelError(name, _REGISTRY, "known models", quote=False)
     return name
 
 
@@ -346,7 +171,7 @@ def make(name: str = DEFAULT_MODEL, **params: Any) -> BaseEstimator:
     ``params`` go to ``set_params`` (``make("hybrid", clf__C=1.0)``); a ``seed``
     sets every ``random_state`` parameter of the estimator.
     """
-    est = _REGISTRY[_check_name(name)][0]()
+    est = _REGISTRY[check_name(name)][0]()
     seed = params.pop("seed", None)
     if seed is not None:
         set_seed(est, seed)

@@ -20,7 +20,6 @@ and carries a one-line message.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -29,6 +28,8 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+
+from .errors import ChecksumError, DownloadError, OfflineError, RegistryError, UnknownModelError
 
 __all__ = [
     "RegistryError", "UnknownModelError", "ChecksumError", "DownloadError", "OfflineError",
@@ -44,48 +45,6 @@ TIMEOUT = 60  # seconds without data before a download is given up
 _CHUNK = 1 << 16
 _REQUIRED = ("name", "version", "filename", "url")
 _TRUE = {"1", "true", "yes", "on"}
-
-
-# --------------------------------------------------------------------------- errors
-class RegistryError(Exception):
-    """Base class of every error raised by the model registry."""
-
-
-class UnknownModelError(RegistryError, KeyError, ValueError):
-    """The name is not in the registry; the message suggests close matches."""
-
-    def __init__(self, name: str, known: list[str]) -> None:
-        self.name = name
-        self.known = list(known)
-        self.suggestions = difflib.get_close_matches(name, self.known, n=3, cutoff=0.5)
-        msg = f"unknown model {name!r}; published models: {', '.join(self.known) or '(none)'}"
-        if self.suggestions:
-            msg += f". Did you mean {' or '.join(repr(s) for s in self.suggestions)}?"
-        super().__init__(msg)
-
-    def __str__(self) -> str:  # KeyError would otherwise quote the message
-        return str(self.args[0])
-
-
-class ChecksumError(RegistryError):
-    """A downloaded file does not match the checksum in the manifest (it was deleted)."""
-
-    def __init__(self, message: str, *, expected: str, actual: str) -> None:
-        super().__init__(message)
-        self.expected = expected
-        self.actual = actual
-
-
-class DownloadError(RegistryError):
-    """The file could not be transferred (HTTP error, refused or dropped connection)."""
-
-    def __init__(self, message: str, *, url: str) -> None:
-        super().__init__(message)
-        self.url = url
-
-
-class OfflineError(RegistryError):
-    """Offline mode is on and the model is not in the cache."""
 
 
 # --------------------------------------------------------------------------- helpers

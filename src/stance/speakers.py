@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from . import features as F
+from . import features
 
 __all__ = ["find_speaker", "speaker_agreement"]
 
@@ -35,12 +35,12 @@ _BY = re.compile(r"\b(described|called|labell?ed|branded|characteri[sz]ed|denoun
 
 
 def _tokens_outside_quotes(text: str) -> list[tuple[int, int, str]]:
-    spans = F.quote_spans(text)
+    spans = features.quote_spans(text)
 
     def inside(pos: int) -> bool:
         return any(s <= pos < e for s, e in spans)
 
-    return [(m.start(), m.end(), m.group()) for m in F._WORD.finditer(text) if not inside(m.start())]
+    return [(m.start(), m.end(), m.group()) for m in features.WORD.finditer(text) if not inside(m.start())]
 
 
 def _clean(phrase: str | None) -> str | None:
@@ -63,7 +63,7 @@ def _clean(phrase: str | None) -> str | None:
 
 def _name_like(segment: str) -> bool:
     words = segment.split()
-    if not words or words[0] in F._STOP_CAPS or words[0].endswith("ly") or any(c.isdigit() for c in segment):
+    if not words or words[0] in features.STOP_CAPS or words[0].endswith("ly") or any(c.isdigit() for c in segment):
         return False
     return len(words) <= 6 and all(w[:1].isupper() for w in words if w not in ("of", "de", "la", "the"))
 
@@ -101,7 +101,7 @@ def find_speaker(sentence: str) -> str | None:
     if not isinstance(sentence, str) or not sentence.strip():
         return None
     toks = _tokens_outside_quotes(sentence)
-    hits = F._scan([t[2].lower() for t in toks])
+    hits = features.scan_lexicon([t[2].lower() for t in toks])
     for i, j, group in hits:
         if group == "attribution" and toks[i][2].lower() == "according":
             found = _clean(_after(sentence, toks[j - 1][1]))

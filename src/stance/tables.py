@@ -12,13 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ._paths import existing_file
+from .errors import TableError
+
 __all__ = ["TableError", "json_object", "read_table", "SUFFIXES"]
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
-
-
-class TableError(ValueError):
-    """A table file cannot be read; the message names the file and line."""
 
 
 def json_object(line: str) -> dict[str, Any]:
@@ -48,11 +47,7 @@ def read_table(path: str | Path) -> tuple[list[str], list[dict[str, Any]]]:
     CSV/TSV delimiters are sniffed from the header (``,`` ``;`` tab ``|``);
     tab-separated files are read unquoted, as research data usually is.
     """
-    path = Path(path)
-    if not path.exists():
-        raise TableError(f"{path}: no such file")
-    if path.is_dir():
-        raise TableError(f"{path}: is a directory, expected a CSV, TSV or JSONL file")
+    path = existing_file(path, TableError, "is a directory, expected a CSV, TSV or JSONL file")
     suffix = path.suffix.lower()
     try:
         if suffix in (".jsonl", ".ndjson"):

@@ -140,7 +140,7 @@ def select_uncertain(texts: Iterable[str] | Mapping[str, str], n: int, model: An
     """The ``n`` sentences of ``texts`` worth labelling first, as rows for ``stance-train``.
 
     ``texts``: article texts, or a mapping of document id to text. ``model``: a loaded
-    :class:`stance.model.StanceModel`, a name or a path (default: the shipped model).
+    :class:`stance.stance_model.StanceModel`, a name or a path (default: the shipped model).
     Each row has the sentence ``text``, an empty ``label`` to fill in, the model's ``suggested``
     label and its probability, the ``uncertainty``, the ``doc_id`` and the sentence's ``index``,
     ``start`` and ``end`` in its document (see :data:`CSV_FIELDS`).
@@ -148,7 +148,7 @@ def select_uncertain(texts: Iterable[str] | Mapping[str, str], n: int, model: An
     import io
 
     if model is None or isinstance(model, str):
-        from .artifact import load
+        from .loading import load
 
         model = load(model)
     items = texts.items() if isinstance(texts, Mapping) else ((str(i), t) for i, t in enumerate(texts))

@@ -15,13 +15,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import features as F
+from . import features
 from .document import Document, LabelledSentence
 
 __all__ = ["StanceModel"]
 
 
-_check_texts = F.check_texts
+_check_texts = features.check_texts
 
 
 class StanceModel:
@@ -68,7 +68,7 @@ class StanceModel:
                 self._estimator = pickle.loads(self._estimator_bytes)  # noqa: S301 - checked artifact
             except Exception as exc:  # an incompatible scikit-learn, most often
                 if self._rebuild is None:
-                    from .artifact import ArtifactError
+                    from .errors import ArtifactError
 
                     raise ArtifactError(
                         f"the scikit-learn estimator inside {self.source or 'this artifact'} cannot be loaded with "
@@ -187,7 +187,7 @@ class StanceModel:
             return _explain_rules(sentence, label, k)
         else:
             items = self._generic_contributions(sentence)
-        matches = F.cue_matches(sentence)
+        matches = features.cue_matches(sentence)
         author_voice = self._author_voice()
         scored = []
         for kind, name, value, contrib in items:
@@ -277,7 +277,7 @@ def _describe(kind: str, name: str, matches: dict[str, list[str]], author_voice:
         where = ", in the author's own voice (outside quotation marks)" if author_voice else ""
         return f"the words “{name}”{where}"
     if kind == "cues":
-        desc = F.CUE_DESCRIPTIONS.get(name, name)
+        desc = features.CUE_DESCRIPTIONS.get(name, name)
         words = matches.get(name) or (matches.get("quotation") if name in ("has_quote", "scare_quote") else None)
         return f"{desc}: {', '.join(words[:4])}" if words else desc
     if kind == "rules":
@@ -294,14 +294,14 @@ def _describe(kind: str, name: str, matches: dict[str, list[str]], author_voice:
 
 
 def _explain_rules(sentence: str, label: str, k: int) -> list[dict[str, Any]]:
-    M = F.cue_matrix([sentence])[0]
-    matches = F.cue_matches(sentence)
+    M = features.cue_matrix([sentence])[0]
+    matches = features.cue_matches(sentence)
     wanted = {"loaded": ("evaluative", "pejorative_label", "scare_quote"),
               "quote": ("has_quote", "speech_verb", "attribution_phrase"),
               "claim": ()}[label]
     out = []
     for name in wanted:
-        v = float(M[F.CUE_NAMES.index(name)])
+        v = float(M[features.CUE_NAMES.index(name)])
         if v > 0:
             out.append({"feature": name, "kind": "cue", "weight": v,
                         "description": _describe("cues", name, matches, True)})

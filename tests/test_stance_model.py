@@ -2,52 +2,15 @@
 
 import json
 import pickle
-import warnings
 
-import joblib
 import numpy as np
 import pytest
+from conftest import SENTENCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stance
-from stance import artifact
-from stance.artifact import ArtifactError, VersionWarning
 from stance.training import read_data
-
-SENTENCES = [
-    "Cuba sent 27 doctors to Peru in May.",
-    '"We are proud of our doctors," the minister said.',
-    "The Castro regime cynically exploits its slave doctors.",
-    "According to the ministry, 400 nurses arrived on Monday.",
-    "",
-    "x" * 2000,
-]
-
-
-@pytest.fixture(scope="module")
-def hybrid():
-    return stance.train("hybrid", seed=0)
-
-
-@pytest.fixture(scope="module")
-def default():
-    return stance.load()
-
-
-@pytest.mark.parametrize("name", ["hybrid", "tfidf-lr", "rules", "majority"])
-def test_compiled_form_equals_the_estimator(name):
-    m = stance.train(name, seed=0)
-    assert m._compiled is not None
-    X = read_data().texts + SENTENCES
-    np.testing.assert_allclose(m.predict_proba(X), m.estimator.predict_proba(X), atol=1e-9)
-    assert list(m.predict(X)) == list(m.estimator.predict(X))
-
-
-def test_uncompiled_models_use_the_estimator():
-    m = stance.train("nb", seed=0)
-    assert m._compiled is None
-    assert m.predict(SENTENCES[:3]).shape == (3,)
 
 
 def test_predict_validates_input(hybrid):
@@ -59,94 +22,11 @@ def test_predict_validates_input(hybrid):
     assert hybrid.predict_proba([]).shape == (0, 3)
 
 
-def test_save_load_round_trip_identical(tmp_path, hybrid):
-    path = hybrid.save(tmp_path / "m.joblib")
-    card = json.loads((tmp_path / "m.card.json").read_text())
-    assert card["model"] == "hybrid" and card["labels"] == ["claim", "loaded", "quote"]
-    assert card["training_data"]["fingerprint"].startswith("sha256:")
-    assert card["seed"] == 0 and card["sklearn_version"] and card["stance_version"] == stance.__version__
-    loaded = stance.load(path)
-    X = read_data().texts
-    assert np.array_equal(loaded.predict_proba(X), hybrid.predict_proba(X))
-    np.testing.assert_allclose(loaded.estimator.predict_proba(X), hybrid.estimator.predict_proba(X), atol=0)
-    with pytest.raises(FileExistsError, match="force"):
-        hybrid.save(path)
-    before = path.read_bytes()
-    with pytest.raises(FileExistsError):
-        hybrid.save(path)
-    assert path.read_bytes() == before
-    hybrid.save(path, force=True)
-
-
 def test_same_data_and_seed_same_model(hybrid):
     again = stance.train("hybrid", seed=0)
     X = read_data().texts
     assert np.array_equal(again.predict_proba(X), hybrid.predict_proba(X))
     assert again.card["training_data"]["fingerprint"] == hybrid.card["training_data"]["fingerprint"]
-
-
-def test_load_refuses_non_artifacts(tmp_path):
-    txt = tmp_path / "notes.joblib"
-    txt.write_text("hello")
-    with pytest.raises(ArtifactError, match="not a stance model artifact"):
-        stance.load(txt)
-    other = tmp_path / "other.joblib"
-    joblib.dump({"some": "dict"}, other)
-    with pytest.raises(ArtifactError, match="format marker"):
-        stance.load(other)
-    newer = tmp_path / "newer.joblib"
-    joblib.dump({"format": "stance-model", "format_version": 99, "card": {}, "estimator": b""}, newer)
-    with pytest.raises(ArtifactError, match="upgrade stance"):
-        stance.load(newer)
-    with pytest.raises(FileNotFoundError):
-        stance.load(tmp_path / "missing.joblib")
-
-
-def test_version_mismatch_warns(tmp_path, hybrid):
-    path = hybrid.save(tmp_path / "m.joblib")
-    payload = joblib.load(path)
-    payload["card"]["sklearn_version"] = "0.0.1"
-    joblib.dump(payload, path)
-    with pytest.warns(VersionWarning, match="scikit-learn 0.0.1"):
-        m = stance.load(path)
-    assert m.predict(SENTENCES[:2]).shape == (2,)
-
-
-def test_unloadable_estimator_gives_clear_error(tmp_path, hybrid):
-    path = hybrid.save(tmp_path / "m.joblib")
-    payload = joblib.load(path)
-    payload["estimator"] = b"not a pickle"
-    payload["card"]["sklearn_version"] = "0.0.1"
-    joblib.dump(payload, path)
-    with pytest.warns(VersionWarning):
-        m = stance.load(path)
-    assert m.predict(SENTENCES[:1]).shape == (1,)  # the compiled form still labels
-    with pytest.raises(ArtifactError, match="cannot be loaded with the installed scikit-learn"):
-        m.estimator
-
-
-def test_default_model_is_shipped_and_labels(default):
-    assert artifact.DEFAULT_PATH.exists()
-    assert default.name == "hybrid" and default.card.get("default") is True
-    assert default.card["metrics"]["scheme"] == "leave-one-document-out"
-    assert list(default.predict(SENTENCES[:3])) == ["claim", "quote", "loaded"]
-
-
-def test_default_rebuilds_when_estimator_cannot_load(tmp_path, monkeypatch):
-    monkeypatch.setenv("STANCE_HOME", str(tmp_path))
-    monkeypatch.setattr(artifact, "_warned", set())
-    m = stance.load()
-    m._estimator_bytes = b"broken"
-    with pytest.warns(VersionWarning, match="rebuilt it from the shipped corpus"):
-        est = m.estimator
-    X = read_data().texts
-    np.testing.assert_allclose(est.predict_proba(X), m.predict_proba(X), atol=1e-9)
-    assert list((tmp_path / "models").glob("default-rebuilt-*.joblib"))
-    with warnings.catch_warnings():  # warned once; the second rebuild comes from the cache
-        warnings.simplefilter("error")
-        m2 = stance.load()
-        m2._estimator_bytes = b"broken"
-        m2.estimator
 
 
 def test_label_text_offsets_exclusions_speakers(default):

@@ -1,0 +1,164 @@
+"""Which model ``stance.load()`` returns: the loading policy over the file format.
+
+- ``None`` / ``"default"``: the default shipped inside the package (works offline); if the
+  installed scikit-learn cannot unpickle its estimator, it is retrained from the shipped data
+  (same data and seed), cached, and a warning is given once;
+- a published name (``stance models``): fetched once into the cache by :mod:`stance.registry`
+  and checked against the sha256 pinned in the package;
+- a model that has no published artifact and no weights of its own (``embed``): trained from the
+  shipped data on first use and cached;
+- a path: that file, read by :mod:`stance.artifact` (loading a joblib file runs its code: the
+  path is your explicit decision to trust it).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .artifact import DEFAULT_PATH, check_versions, read, save
+from .errors import ArtifactError, VersionWarning
+from .stance_model import StanceModel
+
+__all__ = ["load", "load_or_fit", "TRAIN_LOCALLY"]
+
+_warned: set[str] = set()
+
+# Models whose artifact holds no weights of its own (the embedding model comes from
+# its own package): without a published artifact they are trained from the shipped
+# corpus on first use, deterministically, and cached.
+TRAIN_LOCALLY = ("embed",)
+
+
+def _from_payload(payload: dict[str, Any], source: str, rebuild=None):
+    return StanceModel(card=payload["card"], compiled=payload.get("compiled"),
+                       estimator_bytes=payload["estimator"], rebuild=rebuild, source=source)
+
+
+def load(name_or_path: str | os.PathLike | None = None):
+    """Load a model: the shipped default, a published model by name, or a local file.
+
+    - ``None`` or ``"default"``: the default model shipped inside the package
+      (works offline). If the installed scikit-learn cannot load its estimator,
+      it is rebuilt deterministically from the shipped corpus, cached, and a
+      warning is given once.
+    - a name from ``stance models`` (``"hybrid"``, ...): downloaded on first use
+      into the cache and checked against the sha256 pinned in the package.
+    - a path to a ``.joblib`` file: your explicit choice to run that file's code.
+    """
+    if name_or_path is None or name_or_path == "default":
+        return _load_default()
+    p = Path(name_or_path)
+    looks_like_path = isinstance(name_or_path, os.PathLike) or p.suffix or os.sep in str(name_or_path) or p.exists()
+    if not looks_like_path:
+        from . import registry
+
+        name = str(name_or_path)
+        if name in TRAIN_LOCALLY and name not in registry.names():
+            return _train_cached(name)
+        path = registry.fetch(name)
+        payload = read(path)
+        return _from_payload(payload, f"model {name_or_path!r}")
+    payload = read(p)
+    check_versions(payload["card"], str(p), payload.get("compiled") is not None)
+    return _from_payload(payload, str(p))
+
+
+def _train_cached(name: str):
+    from importlib.metadata import version
+
+    from . import __version__
+    from ._paths import cache_dir
+    from .training import train
+
+    cached = cache_dir() / "models" / f"{name}-trained-{__version__}-sklearn{version('scikit-learn')}.joblib"
+    if cached.exists():
+        try:
+            return _from_payload(read(cached), str(cached))
+        except ArtifactError:
+            cached.unlink(missing_ok=True)
+    if name not in _warned:
+        _warned.add(name)
+        warnings.warn(f"no published {name!r} artifact: training it from the shipped corpus (seed 0) and caching it "
+                      f"at {cached}", UserWarning, stacklevel=3)
+    model = train(name, seed=0)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        save(model, cached, force=True)
+    except OSError:
+        pass
+    return model
+
+
+def _load_default():
+    if not DEFAULT_PATH.exists():
+        warnings.warn("the shipped default model is missing from this installation; rebuilding it from the "
+                      "shipped corpus", VersionWarning, stacklevel=3)
+        return _rebuild_default()
+    payload = read(DEFAULT_PATH)
+    return _from_payload(payload, "the shipped default model", rebuild=_rebuild_default_estimator)
+
+
+def _rebuild_default():
+    """Train the default model from the shipped corpus and cache it (warns once)."""
+    from importlib.metadata import version
+
+    from . import __version__
+    from ._paths import cache_dir
+    from .training import train
+
+    cached = cache_dir() / "models" / f"default-rebuilt-{__version__}-sklearn{version('scikit-learn')}.joblib"
+    if cached.exists():
+        try:
+            payload = read(cached)
+            model = _from_payload(payload, str(cached))
+            model.estimator  # noqa: B018 - make sure it loads here
+            return model
+        except Exception:
+            cached.unlink(missing_ok=True)
+    if "rebuild" not in _warned:
+        _warned.add("rebuild")
+        warnings.warn("the shipped default model could not be loaded with the installed scikit-learn; rebuilt it "
+                      f"from the shipped corpus (same data and seed) and cached it at {cached}", VersionWarning,
+                      stacklevel=4)
+    model = train("hybrid", seed=0)
+    card_default = read(DEFAULT_PATH)["card"] if DEFAULT_PATH.exists() else {}
+    if card_default.get("metrics"):
+        model.card["metrics"] = card_default["metrics"]
+    model.card["rebuilt_from_corpus"] = True
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        save(model, cached, force=True)
+    except OSError:
+        pass  # a read-only cache only costs a retrain next time
+    return model
+
+
+def _rebuild_default_estimator():
+    return _rebuild_default().estimator
+
+
+def load_or_fit(spec: str, seed: int = 0, root: str | os.PathLike | None = None) -> tuple[Any, str]:
+    """A fitted model for ``spec`` and a line saying what it is: a name of the ladder
+    (:func:`stance.models.names`) is fitted now on the whole corpus under ``root``; anything else
+    is what :func:`load` returns for it (a published name or a saved file)."""
+    from . import models
+    from .evaluate import corpus_data
+
+    if spec in models.names(optional=True) and not Path(spec).exists():
+        data = corpus_data(root)
+        est = models.make(spec, seed=seed).fit(data.texts, list(data.labels))
+        return est, f"baseline `{spec}` trained now on the whole stance corpus ({len(data)} sentences, seed {seed})"
+    model = load(spec)
+    trained_on = model.card.get("training_data")
+    return model, f"saved model `{spec}`" + (f" (trained on: {_brief(trained_on)})" if trained_on else "")
+
+
+def _brief(x: Any) -> str:
+    if isinstance(x, dict):
+        what = x.get("description") or x.get("source") or x.get("name")
+        x = (f"{what}, {x['rows']} sentences" if what and x.get("rows") else what) or ", ".join(
+            f"{k}={v}" for k, v in list(x.items())[:4])
+    return str(x)[:200]

@@ -1,0 +1,85 @@
+"""The error contract: every bad input is a StanceError; the installed commands print it as one
+line on stderr and exit 2, with no traceback, and touch nothing the user had."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stance import errors
+
+
+def _script(name):
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        pytest.fail(f"the console script {name!r} is not installed next to {sys.executable}")
+    return found
+
+
+def _run(cmd, tmp_path, **kw):
+    env = dict(os.environ, STANCE_HOME=str(tmp_path / "home"), STANCE_OFFLINE="1")
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, **kw)
+
+
+def test_every_error_class_is_a_stance_error_with_its_builtin_base():
+    assert issubclass(errors.DataError, ValueError) and issubclass(errors.DataError, errors.StanceError)
+    assert issubclass(errors.OutsideDataMissing, FileNotFoundError)
+    assert issubclass(errors.UnknownModelError, KeyError) and issubclass(errors.UnknownModelError, errors.RegistryError)
+    e = errors.UnknownModelError("hybird", ["hybrid", "rules"], "known models")
+    assert str(e) == "unknown model 'hybird'; known models: hybrid, rules. Did you mean 'hybrid'?"
+    c = errors.CorpusError(["a.jsonl:3: label: unknown", "b.jsonl:1: missing"])
+    assert str(c).startswith("2 problems in the corpus:") and len(c.problems) == 2
+
+
+def test_modules_re_export_the_same_classes():
+    from stance import artifact, corpus, evaluate, labelled_sets, labelling, registry, tables, training
+
+    assert corpus.CorpusError is errors.CorpusError and training.DataError is errors.DataError
+    assert evaluate.EvaluationError is errors.EvaluationError and labelling.InputError is errors.InputError
+    assert artifact.ArtifactError is errors.ArtifactError and tables.TableError is errors.TableError
+    assert registry.RegistryError is errors.RegistryError and labelled_sets.LabelledSetError is errors.LabelledSetError
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["stance", "label", "absent.txt"], r"^stance: error: absent\.txt: no such file$"),
+    (["stance", "label", "a.txt", "--model", "hybird"], r"^stance: error: unknown model 'hybird'"),
+    (["stance", "label", "a.txt", "--html", "a.txt"], r"^stance: error: a\.txt already exists; pass --force to overwrite it$"),
+    (["stance", "evaluate", "--model", "rules", "--out", "o"], r"^stance: error: --model scores one model on outside data"),
+    (["stance-train", "--data", "bad.jsonl", "--output", "m.joblib"], r"^stance-train: error: bad\.jsonl:1: unknown label 'opinion'"),
+    (["stance-train", "--model", "hybird", "--output", "m.joblib"], r"^stance-train: error: unknown model 'hybird'"),
+])
+def test_installed_commands_print_one_line_and_exit_2(tmp_path, argv, message):
+    import re
+
+    (tmp_path / "a.txt").write_text("Cuba sent 27 doctors to Peru.\n")
+    (tmp_path / "bad.jsonl").write_text('{"text": "x", "label": "opinion"}\n')
+    r = _run([_script(argv[0]), *argv[1:]], tmp_path)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.search(message, lines[0]), r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    assert not (tmp_path / "m.joblib").exists() and not (tmp_path / "o").exists()
+
+
+def test_python_dash_m_stance_is_the_same_command(tmp_path):
+    (tmp_path / "a.txt").write_text('Cuba sent 27 doctors to Peru.\n"We are proud," the minister said.\n')
+    r = _run([sys.executable, "-m", "stance", "label", "a.txt", "--format", "csv"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert [row.split(",")[5] for row in r.stdout.splitlines()[1:]] == ["claim", "quote"]
+    r = _run([sys.executable, "-m", "stance", "label", "absent.txt"], tmp_path)
+    assert r.returncode == 2 and r.stderr.startswith("stance: error: absent.txt") and "Traceback" not in r.stderr
+
+
+def test_stance_train_then_stance_label_with_what_it_wrote(tmp_path):
+    r = _run([_script("stance-train"), "--model", "tfidf-lr", "--no-eval", "--output", "mine.joblib"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "mine.joblib").is_file() and (tmp_path / "mine.card.json").is_file()
+    (tmp_path / "a.txt").write_text('Cuba sent 27 doctors to Peru.\n"We are proud," the minister said.\n')
+    r = _run([_script("stance"), "label", "a.txt", "--model", "mine.joblib", "--format", "jsonl"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = [__import__("json").loads(x) for x in r.stdout.splitlines()]
+    assert len(rows) == 2 and all(x["label"] in ("claim", "quote", "loaded") for x in rows)
+    assert all(set(x["probabilities"]) == {"claim", "quote", "loaded"} for x in rows)

@@ -1,0 +1,98 @@
+"""Label I/O: reading text and JSONL streams, the writers, and labelling whole files."""
+
+import csv
+import io
+import json
+
+import pytest
+
+import stance
+from stance.errors import InputError, StanceError
+from stance.labelling import iter_jsonl_records, iter_text_chunks, label_files, make_writer, open_input
+
+
+@pytest.fixture(scope="module")
+def model():
+    return stance.load()
+
+
+def _chunks(data: bytes, **kw):
+    return list(iter_text_chunks(io.BytesIO(data), "t.txt", **kw))
+
+
+def test_chunks_end_at_line_breaks_and_keep_offsets():
+    text = "".join(f"Line {i} says something.\n" for i in range(50))
+    chunks = _chunks(text.encode(), chunk_chars=100)
+    assert len(chunks) > 5
+    assert "".join(c for _, c in chunks) == text
+    for offset, chunk in chunks:
+        assert text[offset:offset + len(chunk)] == chunk
+        assert chunk.endswith("\n")
+
+
+def test_a_byte_order_mark_is_dropped():
+    assert _chunks("\ufeffCuba sent doctors.\n".encode("utf-8")) == [(0, "Cuba sent doctors.\n")]
+
+
+@pytest.mark.parametrize("data, encoding, message", [
+    (b"ok\ncaf\xe9\n", "utf-8", r"t\.txt:2: not valid utf-8 .*--encoding"),
+    (b"text\x00binary\n", "utf-8", r"t\.txt:1: looks like a binary file"),
+])
+def test_undecodable_input_names_file_and_line(data, encoding, message):
+    with pytest.raises(InputError, match=message):
+        _chunks(data, encoding=encoding)
+
+
+def test_jsonl_records_name_the_line_and_field():
+    data = b'{"id": 7, "text": "Cuba sent doctors."}\n\n{"body": "x"}\n'
+    records = iter_jsonl_records(io.BytesIO(data), "in.jsonl", "text", "id")
+    assert next(records) == (1, "7", "Cuba sent doctors.")
+    with pytest.raises(InputError, match=r"in\.jsonl:3: no field 'text' \(fields: body\); choose it with --text-field"):
+        next(records)
+    with pytest.raises(InputError, match=r"in\.jsonl:1: field 'text' is int, not text"):
+        list(iter_jsonl_records(io.BytesIO(b'{"text": 3}\n'), "in.jsonl", "text"))
+
+
+def test_open_input_checks_before_reading(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        open_input(str(tmp_path / "absent.txt"))
+    with pytest.raises(InputError, match="is a directory"):
+        open_input(str(tmp_path))
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(InputError, match="unknown encoding 'klingon'"):
+        open_input(str(tmp_path / "a.txt"), "klingon")
+    assert issubclass(InputError, StanceError)
+
+
+def test_make_writer_refuses_unknown_formats():
+    with pytest.raises(InputError, match="unknown format 'xml'"):
+        make_writer("xml", io.StringIO())
+
+
+def test_label_files_writes_every_sentence_once(model, tmp_path):
+    a = tmp_path / "a.txt"
+    a.write_text('Cuba sent 27 doctors to Peru.\n"We are proud," the minister said.\n', encoding="utf-8")
+    b = tmp_path / "b.txt"
+    b.write_text("The regime exploits its slave doctors.\n", encoding="utf-8")
+    out = io.StringIO()
+    n, docs = label_files(model, [str(a), str(b)], make_writer("csv", out), progress=False, keep_documents=True)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert n == len(rows) == 3
+    assert [r["source"] for r in rows] == [str(a), str(a), str(b)]
+    assert [r["label"] for r in rows] == ["claim", "quote", "loaded"]
+    assert [d.id for d, _ in docs] == [str(a), str(b)] and docs[1][1].startswith("The regime")
+
+
+def test_label_files_jsonl_records_and_sentences_mode(model, tmp_path):
+    recs = tmp_path / "r.jsonl"
+    recs.write_text(json.dumps({"id": "x1", "body": "Cuba sent doctors. They were paid little."}) + "\n")
+    out = io.StringIO()
+    n, docs = label_files(model, [str(recs)], make_writer("jsonl", out), jsonl=True, text_field="body",
+                          id_field="id", progress=False)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert n == 2 and docs is None and {x["record"] for x in lines} == {"x1"}
+    one = tmp_path / "one.txt"
+    one.write_text("Cuba sent doctors. They were paid little.\nA second line.\n")
+    out = io.StringIO()
+    n, _ = label_files(model, [str(one)], make_writer("jsonl", out), sentences=True, progress=False)
+    assert n == 2  # one sentence per line, not split further
