@@ -15,7 +15,7 @@ import stance
 from stance import errors
 
 PACKAGE = Path(stance.__file__).resolve().parent
-ROOT = PACKAGE.parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # the checkout (stance may be installed elsewhere)
 
 
 def _module_name(path: Path) -> str:
@@ -26,7 +26,9 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+# the package's code; the data it ships (corpus and label files, their scripts) is not part of the graph
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))
+           if not {"data", "_data"} & set(p.relative_to(PACKAGE).parts[:-1])}
 
 
 def _resolve(module: str, path: Path, node: ast.ImportFrom) -> str:
