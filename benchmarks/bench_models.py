@@ -64,7 +64,7 @@ def agreement_with_rules(td) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--models", nargs="+", default=models.names())
+    p.add_argument("--models", nargs="+", default=models.names(optional=False))
     p.add_argument("--bootstrap", type=int, default=1000)
     args = p.parse_args(argv)
     td = read_data()

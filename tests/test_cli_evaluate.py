@@ -77,7 +77,7 @@ def test_cli_unknown_model_lists_the_known_ones(tmp_path):
         run("--models", "majority", "bert", "--out", str(tmp_path / "x"))
     msg = str(ei.value)
     assert "'bert'" in msg
-    for name in models.names():
+    for name in models.names():  # embed included: it is a model you can name
         assert name in msg
     assert not (tmp_path / "x").exists()
 
@@ -179,3 +179,19 @@ def test_plots_draw_pngs(tmp_path):
                         {"train_documents": 2, "train_sentences_mean": 60.0, "macro_f1": 0.6}]}
     q = plots.learning_curve_png({"m": curve}, tmp_path / "lc.png")
     assert q.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_gives_the_experiments_intervals_for_the_same_figures(tmp_path, capsys):
+    """`stance evaluate` with the settings of configs/baselines-lodo.toml reproduces the stored figures."""
+    stored = json.loads((Path(__file__).resolve().parents[1] / "experiments" / "results" / "baselines-lodo"
+                         / "results.json").read_text(encoding="utf-8"))
+    s = stored["settings"]
+    out = tmp_path / "eval"
+    assert run("--models", "majority", "rules", "--cv", s["cv"], "--seed", str(s["seed"]), "--bootstrap",
+               str(s["bootstrap"]), "--no-learning-curve", "--out", str(out)) == 0
+    res = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    for name in ("majority", "rules"):
+        mine, theirs = res["models"][name], stored["models"][name]
+        assert mine["macro_f1"] == theirs["macro_f1"]
+        assert mine["intervals"]["macro_f1"] == theirs["intervals"]["macro_f1"]
+        assert mine["intervals"]["per_class"] == theirs["intervals"]["per_class"]

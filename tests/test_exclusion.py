@@ -40,3 +40,43 @@ def test_a_headline_is_labelled_when_it_asserts():
 def test_only_whole_lines_are_headings():
     # the same words inside running text (not alone on a line) are not a heading
     assert exclusion_reason("Cuba's Medical Missions Abroad", whole_line=False) is None
+
+
+
+EARLY = ("fragment: no words", "question", "boilerplate", "call to action")
+
+
+def _early_reference(sentence):
+    """The first four decisions written plainly, without the fast path's literal pre-checks."""
+    import re
+
+    from stance import exclusion as X
+
+    text = sentence.strip()
+    if len(re.findall(r"[^\W\d_]", text)) < 2:
+        return "fragment: no words"
+    for pattern, why in ((X._QUESTION, "question"), (X._BOILERPLATE, "boilerplate"),
+                         (X._CALL_TO_ACTION, "call to action")):
+        if pattern.search(text):
+            return why
+    return None
+
+
+def test_the_fast_path_decides_as_the_plain_patterns(sources):
+    from stance.labelled_sets import constructed_records
+    from stance.segment import segment
+
+    sentences = [s.text for p in sources for s in segment(p.read_text(encoding="utf-8"))]
+    sentences += [r["text"] for r in constructed_records()]
+    sentences += list(EXCLUDED) + ["SHARE THIS ARTICLE", "Copyright 2024 The Paper", "© Reuters", "Tags: Cuba",
+                                   "Read our Cookie Settings.", "Please SIGN the petition today.",
+                                   "He did not contact us.", "Stay tuned for more.", "x", "12 34", "¿Qué?"]
+    decided = 0
+    for s in sentences:
+        want, got = _early_reference(s), exclusion_reason(s)
+        if want is not None:
+            decided += 1
+            assert got == want, s
+        else:
+            assert got not in EARLY, s
+    assert decided >= 12

@@ -17,6 +17,12 @@ EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 CONFIGS = EXPERIMENTS / "configs"
 
 
+@pytest.fixture
+def plotting():
+    """experiments/run.py refuses to run without matplotlib (the plot extra)."""
+    pytest.importorskip("matplotlib", reason="experiments/run.py needs the plot extra")
+
+
 @pytest.fixture(scope="module")
 def run():
     name = "stance_experiments_run"
@@ -61,7 +67,7 @@ def _smoke(run, tmp_path, name, replacements, external=None):
 def test_every_config_parses_and_names_known_models(run):
     cfgs = run.load_configs(CONFIGS)
     assert len(cfgs) == len(list(CONFIGS.glob("*.toml"))) >= 1
-    known = models.names(optional=True)
+    known = models.names()
     ideas = run._ideas()
     for cfg in cfgs:
         assert cfg["models"], cfg["_file"]
@@ -79,7 +85,7 @@ def test_generalise_config_lists_the_variants(run):
     ideas = run._ideas()
     bases = {ideas.parse_variant(v)[0] for v in cfg["variants"]}
     # every base model is itself a variant, so each idea has a base to be compared with
-    assert bases == {"hybrid", "embed"} and bases <= set(cfg["variants"])
+    assert bases == {"hybrid", "minilm"} and bases <= set(cfg["variants"])
     used = {i for v in cfg["variants"] for i in ideas.parse_variant(v)[1]}
     assert used == {"lexicon", "checkthat", "babe"}
     assert cfg["seeds"][0] == 0 and cfg["bootstrap"] == 1000 and cfg["cv"] == "lodo"
@@ -102,7 +108,7 @@ def test_unknown_variants_are_refused(run, tmp_path, variants, message):
         run.load_config(tmp_path / "generalise.toml")
 
 
-def test_outside_experiments_skip_cleanly_without_external_data(run, tmp_path, capsys):
+def test_outside_experiments_skip_cleanly_without_external_data(run, tmp_path, capsys, plotting):
     outside = [c["name"] for c in run.load_configs(CONFIGS) if "outside" in c]
     assert "outside" in outside and "generalise" in outside
     results, readme = tmp_path / "results", tmp_path / "README.md"
@@ -153,13 +159,13 @@ def _fake_external(root: Path) -> None:
 
 
 @pytest.mark.slow
-def test_generalise_runs_end_to_end_on_tiny_fake_data(run, tmp_path, monkeypatch, capsys):
+def test_generalise_runs_end_to_end_on_tiny_fake_data(run, tmp_path, monkeypatch, capsys, plotting):
     ideas = run._ideas()
     monkeypatch.setattr(ideas, "lexicon_path", lambda: None)  # as if textblob were absent
     monkeypatch.setattr(ideas, "embed_available", lambda: "sentence_transformers not installed")
     text = (CONFIGS / "generalise.toml").read_text(encoding="utf-8").replace("folds = 5", "folds = 3")
     start = text.index("variants = [")
-    text = text[:start] + 'variants = ["hybrid", "hybrid+lexicon", "embed", "hybrid+babe"]' + text[text.index("]", start) + 1:]
+    text = text[:start] + 'variants = ["hybrid", "hybrid+lexicon", "minilm", "hybrid+babe"]' + text[text.index("]", start) + 1:]
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "generalise.toml").write_text(text, encoding="utf-8")
     ext = tmp_path / "external"
@@ -169,12 +175,12 @@ def test_generalise_runs_end_to_end_on_tiny_fake_data(run, tmp_path, monkeypatch
                     external=ext)
     assert code == 0
     out = capsys.readouterr().out
-    assert "hybrid+lexicon: skipped" in out and "embed: skipped" in out
+    assert "hybrid+lexicon: skipped" in out and "minilm: skipped" in out
     import json
 
     res = json.loads((results / "generalise" / "results.json").read_text(encoding="utf-8"))
     assert set(res["variants"]) == {"hybrid", "hybrid+babe"}
-    assert set(res["skipped_variants"]) == {"hybrid+lexicon", "embed"}
+    assert set(res["skipped_variants"]) == {"hybrid+lexicon", "minilm"}
     hb = res["variants"]["hybrid+babe"]
     assert "GroupKFold" in hb["outside"]["babe"]["scheme"] and "GroupKFold" not in hb["outside"]["checkthat-en-test"]["scheme"]
     assert hb["outside"]["babe"]["n"] == 12 and res["outside_data"]["babe"]["dropped"] == {"No agreement": 1}
@@ -214,10 +220,10 @@ def test_topics_config_has_what_the_experiment_needs(run):
 
 
 @pytest.mark.slow
-def test_topics_smoke_run_writes_aggregates_only(run, tmp_path, external):
+def test_topics_smoke_run_writes_aggregates_only(run, tmp_path, external, plotting):
     """A one-model-pair topics run end to end; skipped without the outside data."""
     res, raw, readme = _smoke(run, tmp_path, "topics", [
-        ('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed"]', 'models = ["majority", "rules"]'),
+        ('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed", "minilm"]', 'models = ["majority", "rules"]'),
         ("wide = true", "wide = false"), ('learning_curve = [0, 200, 400, 1600, "all"]', "learning_curve = []"),
         ("bootstrap = 1000", "bootstrap = 20"), ('default = "hybrid"', 'default = "rules"')], external)
     assert set(res["models"]) == {"majority", "rules"}
@@ -247,7 +253,7 @@ def test_adapt_config_errors_name_the_scenario(run, tmp_path):
 
 
 @pytest.mark.slow
-def test_adapt_smoke_run_writes_aggregates_only(run, tmp_path, external):
+def test_adapt_smoke_run_writes_aggregates_only(run, tmp_path, external, plotting):
     """A small adapt run end to end (tfidf-lr, two sizes); skipped without the outside data."""
     from stance.labelled_sets import outside_records
 
@@ -271,7 +277,7 @@ def test_adapt_smoke_run_writes_aggregates_only(run, tmp_path, external):
     assert "## adapt" in readme
 
 
-def test_cv_smoke_run_writes_results_report_and_readme(run, tmp_path):
+def test_cv_smoke_run_writes_results_report_and_readme(run, tmp_path, plotting):
     """A one-model cross-validation experiment (the kind of baselines-lodo) end to end."""
     import json
 
@@ -288,7 +294,7 @@ def test_cv_smoke_run_writes_results_report_and_readme(run, tmp_path):
     assert (results / "smoke" / "report.md").is_file() and "## smoke" in readme.read_text(encoding="utf-8")
 
 
-def test_outside_smoke_run_scores_one_model_on_aggregates_only(run, tmp_path, external):
+def test_outside_smoke_run_scores_one_model_on_aggregates_only(run, tmp_path, external, plotting):
     """A one-model outside experiment end to end; skipped without the outside data."""
     res, _, _ = _smoke(run, tmp_path, "outside", [
         ('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid"]', 'models = ["rules"]'),
@@ -297,3 +303,15 @@ def test_outside_smoke_run_scores_one_model_on_aggregates_only(run, tmp_path, ex
     assert {e["dataset"] for e in res["evaluations"]} == {"checkthat-en-test", "babe"}
     assert all(0.0 <= e["metrics"]["macro_f1"] <= 1.0 for e in res["evaluations"])
     assert not (tmp_path / "results" / "outside" / "errors.csv").exists()  # no per-sentence rows of others' data
+
+
+def test_run_refuses_without_matplotlib_and_changes_nothing(run, tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    results, readme = tmp_path / "results", tmp_path / "README.md"
+    readme.write_text("kept\n", encoding="utf-8")
+    assert run.main(["--only", "baselines-lodo"], results_dir=results, readme=readme) == 2
+    assert "need matplotlib" in capsys.readouterr().err
+    assert not results.exists() and readme.read_text(encoding="utf-8") == "kept\n"

@@ -34,3 +34,18 @@ def test_default_rebuilds_when_estimator_cannot_load(tmp_path, monkeypatch):
         m2 = stance.load()
         m2._estimator_bytes = b"broken"
         m2.estimator
+
+
+def test_the_catalogue_lists_every_model_you_can_name_and_what_it_needs():
+    from stance import models
+    from stance.loading import catalogue
+
+    entries = catalogue()
+    ladder = {e["name"]: e for e in entries if e["kind"] == "ladder"}
+    assert list(ladder) == models.names() and {"embed", "minilm"} <= set(ladder)
+    assert ladder["minilm"]["needs"].startswith("the minilm extra") and ladder["minilm"]["loads_by_name"]
+    assert ladder["embed"]["needs"] is None and ladder["embed"]["available"] and ladder["embed"]["loads_by_name"]
+    assert ladder["hybrid"]["default"] and ladder["hybrid"]["needs"] is None and ladder["hybrid"]["available"]
+    published = [e for e in entries if e["kind"] == "published"]
+    assert {e["name"] for e in published} == set(__import__("stance").registry.names())
+    assert all({"version", "cached", "path", "headline", "published"} <= set(e) for e in published)

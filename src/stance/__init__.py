@@ -17,7 +17,8 @@ __all__ = ["__version__", "LABELS", "load", "train", "StanceModel", "corpus", "m
 def __getattr__(name: str) -> Any:  # PEP 562 lazy attributes
     import importlib
 
-    if name in ("corpus", "models", "evaluate", "segment", "features", "registry", "uncertainty", "errors", "estimators"):
+    if name in ("corpus", "models", "evaluate", "segment", "features", "registry", "uncertainty", "errors", "estimators",
+                "batch", "spark", "loading"):
         return importlib.import_module(f"stance.{name}")
     if name == "train":
         from .training import train

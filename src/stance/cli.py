@@ -223,9 +223,41 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --uncertain: how uncertainty is measured (default margin)")
     lab.set_defaults(func=_label)
 
+    sp = sub.add_parser("spark-label", help="label JSONL or Parquet documents on Apache Spark into Parquet sentence rows",
+                        description="Label documents on Spark (local or a cluster; also under spark-submit): one "
+                                    "Parquet row per sentence, the fields of `stance label --format jsonl`. Needs "
+                                    'pip install "stance[spark]" and Java 17.')
+    sp.add_argument("input", help="JSONL or Parquet: a file, a directory or a glob")
+    sp.add_argument("output", help="the Parquet directory to write")
+    sp.add_argument("--master", help="Spark master URL (default: spark-submit's, else local[*])")
+    sp.add_argument("--partitions", type=_positive_int, help="partitions to spread the documents over "
+                                                            "(default: the cluster's parallelism)")
+    sp.add_argument("--model", help="model name or path of a model file (default: the shipped model)")
+    sp.add_argument("--text-col", default="text", help="the documents' text column (default: text)")
+    sp.add_argument("--id-col", default="id", help="the documents' id column (default: id; '' numbers them)")
+    sp.add_argument("--explain", action="store_true", help="add the features behind each label")
+    sp.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    sp.set_defaults(func=_spark_label)
+
     for register in _extensions():
         register(sub)
     return p
+
+
+def _spark_label(args: argparse.Namespace) -> int:
+    try:
+        from .spark import label_files
+
+        res = label_files(args.input, args.output, master=args.master, partitions=args.partitions, model=args.model,
+                          text_col=args.text_col, id_col=args.id_col or None, explain=args.explain, force=args.force)
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    except Exception as exc:  # Spark's own errors (unreadable input, a failed job): one line, no JVM trace
+        if type(exc).__module__.startswith(("pyspark", "py4j")):
+            raise UsageError(f"spark: {str(exc).strip().splitlines()[0]}") from None
+        raise
+    print(f"labelled {res['documents']} documents: {res['sentences']} sentence rows in {res['output']}")
+    return 0
 
 
 def _extensions():

@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{e['model']}: macro-F1 {evaluate.fmt(e['metrics']['macro_f1'])} "
                   f"{evaluate.fmt_interval(e['intervals']['macro_f1'])}{extra} on {e['n']} outside sentences")
     else:
-        names = evaluate.check_names(args.models) if args.models else models.names()
+        names = evaluate.check_names(args.models) if args.models else models.names(optional=False)
         out = evaluate.check_out(args.out, args.force)
         results, cvs = evaluate.run_corpus(
             names, cv=args.cv, seed=args.seed, n_bootstrap=args.bootstrap, n_splits=args.folds,

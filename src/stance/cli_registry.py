@@ -36,24 +36,28 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def models_command(args: argparse.Namespace) -> int:
-    """List the published models: name, version, size, macro-F1, cached, path."""
-    from . import registry
+    """List every model a user can load or train by name (:func:`stance.loading.catalogue`)."""
+    from .loading import catalogue
+    from .registry import default_registry
 
-    reg = registry.default_registry()
-    listing: list[dict[str, Any]] = []
-    for e in reg.entries():
-        path = reg.local_path(e.name)
-        listing.append({**e.to_dict(), "cached": reg.is_cached(e.name), "path": str(path)})
+    listing = catalogue()
     if args.json:
         print(json.dumps(listing, indent=2, ensure_ascii=False))
         return 0
     rows = [["NAME", "VERSION", "SIZE", "MACRO-F1 (LODO, 95% CI)", "CACHED", "PATH"]]
-    for d in listing:
-        e = reg.entry(d["name"])
-        rows.append([e.name, e.version, _size(e.size), e.headline(),
-                     "yes" if d["cached"] else ("no" if e.published else "unpublished"), d["path"]])
+    for d in (d for d in listing if d["kind"] == "published"):
+        rows.append([d["name"], d["version"], _size(d.get("size")), d["headline"],
+                     "yes" if d["cached"] else ("no" if d["published"] else "unpublished"), d["path"]])
+    print("Published models (stance download NAME, or stance.load(NAME)):")
     print(_table(rows))
-    print(f"cache: {reg.cache}  (set STANCE_HOME to move it; `stance download NAME` fetches a model)")
+    print(f"cache: {default_registry().cache}  (set STANCE_HOME to move it)")
+    rows = [["NAME", "NEEDS", "HERE", "WHAT"]]
+    for d in (d for d in listing if d["kind"] == "ladder"):
+        rows.append([d["name"] + (" (default)" if d["default"] else ""), d["needs"] or "-",
+                     "yes" if d["available"] else "no", d["description"]])
+    print("\nModels of the ladder (stance-train --model NAME; stance.load() is the shipped default; "
+          "embed also loads by name):")
+    print(_table(rows))
     return 0
 
 

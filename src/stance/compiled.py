@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import chain, repeat
 from typing import Any, Sequence
 
 import numpy as np
@@ -216,7 +217,8 @@ class _Tfidf:
         find, pre = self.token.findall, self.pre
         tokens = [find(pre(t)) for t in texts]
         lens = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-        ids = np.array([vocab_get(w, -1) for ws in tokens for w in ws], dtype=np.int64)
+        words = list(chain.from_iterable(tokens))
+        ids = np.fromiter(map(vocab_get, words, repeat(-1, len(words))), dtype=np.int64, count=len(words))
         row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
         known = ids >= 0
         rows_parts, cols_parts = [row_of[known]], [ids[known]]

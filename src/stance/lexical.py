@@ -102,11 +102,9 @@ def _ids(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for i, t in enumerate(texts):
         words = _words(t)
         counts[i] = len(words)
-        for w in words:
-            j = get(w)
-            if j is not None:
-                flat.append(j)
-                owner.append(i)
+        found = [j for j in map(get, words) if j is not None]  # map: the lookups run in C
+        flat.extend(found)
+        owner.extend([i] * len(found))
     return np.asarray(flat, dtype=np.intp), np.asarray(owner, dtype=np.intp), counts
 
 

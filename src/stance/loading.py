@@ -5,7 +5,7 @@
   (same data and seed), cached, and a warning is given once;
 - a published name (``stance models``): fetched once into the cache by :mod:`stance.registry`
   and checked against the sha256 pinned in the package;
-- a model that has no published artifact and no weights of its own (``embed``): trained from the
+- a model of the ladder without a published artifact (``embed``, ``minilm``): trained from the
   shipped data on first use and cached;
 - a path: that file, read by :mod:`stance.artifact` (loading a joblib file runs its code: the
   path is your explicit decision to trust it).
@@ -22,14 +22,13 @@ from .artifact import DEFAULT_PATH, check_versions, read, save
 from .errors import ArtifactError, VersionWarning
 from .stance_model import StanceModel
 
-__all__ = ["load", "load_or_fit", "TRAIN_LOCALLY"]
+__all__ = ["load", "load_or_fit", "catalogue", "TRAIN_LOCALLY"]
 
 _warned: set[str] = set()
 
-# Models whose artifact holds no weights of its own (the embedding model comes from
-# its own package): without a published artifact they are trained from the shipped
-# corpus on first use, deterministically, and cached.
-TRAIN_LOCALLY = ("embed",)
+# Models of the ladder that load by name without a published artifact: trained from the shipped
+# data on first use, deterministically, and cached (the cache name carries the recipe's hash).
+TRAIN_LOCALLY = ("embed", "minilm")
 
 
 def _from_payload(payload: dict[str, Any], source: str, rebuild=None):
@@ -67,13 +66,15 @@ def load(name_or_path: str | os.PathLike | None = None):
 
 
 def _train_cached(name: str):
+    import hashlib
     from importlib.metadata import version
 
-    from . import __version__
+    from . import __version__, models
     from ._paths import cache_dir
     from .training import train
 
-    cached = cache_dir() / "models" / f"{name}-trained-{__version__}-sklearn{version('scikit-learn')}.joblib"
+    recipe = hashlib.sha256(repr(models.make(name, seed=0)).encode("utf-8")).hexdigest()[:8]
+    cached = cache_dir() / "models" / f"{name}-{recipe}-trained-{__version__}-sklearn{version('scikit-learn')}.joblib"
     if cached.exists():
         try:
             return _from_payload(read(cached), str(cached))
@@ -147,7 +148,7 @@ def load_or_fit(spec: str, seed: int = 0, root: str | os.PathLike | None = None)
     from . import models
     from .evaluate import corpus_data
 
-    if spec in models.names(optional=True) and not Path(spec).exists():
+    if spec in models.names() and not Path(spec).exists():
         data = corpus_data(root)
         est = models.make(spec, seed=seed).fit(data.texts, list(data.labels))
         return est, f"baseline `{spec}` trained now on the whole stance corpus ({len(data)} sentences, seed {seed})"
@@ -162,3 +163,27 @@ def _brief(x: Any) -> str:
         x = (f"{what}, {x['rows']} sentences" if what and x.get("rows") else what) or ", ".join(
             f"{k}={v}" for k, v in list(x.items())[:4])
     return str(x)[:200]
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """Every model a user can load or train by name, with what each needs.
+
+    ``kind`` says how: ``"ladder"`` (``stance-train --model NAME``, ``stance.models.make(NAME)``;
+    ``embed`` and ``minilm`` also load by name, trained on first use), or ``"published"`` (``stance.load(NAME)``
+    downloads it into the cache; with its version, size, headline figure and whether a verified copy
+    is cached). ``needs`` is what it needs beyond stance's own dependencies; ``available`` whether
+    that is installed here. The shipped default (``stance.load()``) is the ladder's ``hybrid``.
+    """
+    from . import models, registry
+
+    out: list[dict[str, Any]] = []
+    for name in models.names():
+        out.append({"name": name, "kind": "ladder", "description": models.describe(name), "needs": models.needs(name),
+                    "available": models.available(name), "loads_by_name": name in TRAIN_LOCALLY,
+                    "default": name == models.DEFAULT_MODEL})
+    reg = registry.default_registry()
+    for e in reg.entries():
+        out.append({**e.to_dict(), "kind": "published", "published": e.published, "headline": e.headline(),
+                    "needs": None, "available": True,
+                    "cached": reg.is_cached(e.name), "path": str(reg.local_path(e.name))})
+    return out

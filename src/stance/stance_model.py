@@ -150,15 +150,16 @@ class StanceModel:
         todo = [r[2] for r, why in zip(rows, reasons) if why is None]
         P = self.predict_proba(todo) if todo else np.zeros((0, len(self.classes_)))
         classes = [str(c) for c in self.classes_]
+        best = P.argmax(axis=1).tolist() if len(P) else []
+        probs = P.tolist()  # Python floats, as float() gives them, converted once for the batch
         out, j = [], 0
         for (start, end, t, _, _), why in zip(rows, reasons):
             if why is not None:
                 out.append(LabelledSentence(t, start, end, "excluded", reason=why))
                 continue
-            p = P[j]
+            label = classes[best[j]]
+            ls = LabelledSentence(t, start, end, label, probabilities=dict(zip(classes, probs[j])))
             j += 1
-            label = classes[int(np.argmax(p))]
-            ls = LabelledSentence(t, start, end, label, probabilities={c: float(v) for c, v in zip(classes, p)})
             if label == "quote":
                 ls.speaker = find_speaker(t)
             if explain:

@@ -15,7 +15,7 @@ def _all_names() -> list[str]:
     """Every model of the ladder, optional ones (``embed``) included."""
     from .. import models
 
-    return list(models.names(optional=True))
+    return list(models.names())
 
 
 def check_names(requested: Sequence[str]) -> list[str]:

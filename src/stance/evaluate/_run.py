@@ -38,7 +38,7 @@ def run_corpus(
     from .. import __version__
     from .. import models as ladder
 
-    models = list(models) if models is not None else ladder.names()
+    models = list(models) if models is not None else ladder.names(optional=False)
     if not models:
         raise EvaluationError("no models to evaluate")
     names = [name_of_model(m) for m in models]
