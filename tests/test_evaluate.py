@@ -416,6 +416,7 @@ def _runner():
 
 
 def test_runner_skips_outside_data_when_absent_and_writes_readme(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="experiments/run.py needs the plot extra")
     run = _runner()
     configs = tmp_path / "configs"
     configs.mkdir()
