@@ -69,3 +69,16 @@ def test_unloadable_estimator_gives_clear_error(tmp_path, hybrid):
     assert m.predict(SENTENCES[:1]).shape == (1,)  # the compiled form still labels
     with pytest.raises(ArtifactError, match="cannot be loaded with the installed scikit-learn"):
         m.estimator
+
+
+def test_model_files_are_as_readable_as_the_umask_says(tmp_path):
+    import os
+
+    model = stance.train("rules", seed=0, evaluate=False)
+    old = os.umask(0o022)
+    try:
+        path = model.save(tmp_path / "m.joblib")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "m.card.json").stat().st_mode & 0o777 == 0o644

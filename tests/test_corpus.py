@@ -193,3 +193,16 @@ def test_two_passes_cover_every_decision_and_every_disagreement_is_adjudicated()
     assert stored["kappa"] == pytest.approx(cohen_kappa_score([p1[i]["label"] for i in ids],
                                                               [p2[i]["label"] for i in ids]))
     assert stored["disagreements"] == len(disagree)
+
+
+def test_add_refuses_an_empty_file_and_a_missing_root_and_writes_nothing(corpus_copy, tmp_path):
+    import stance.corpus as C
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file()}
+    with pytest.raises(C.CorpusError, match="empty.txt: no sentences: the file is empty; nothing was added"):
+        C.add_document(empty, corpus_copy)
+    with pytest.raises(C.CorpusError, match="no-such-root: not a corpus root"):
+        C.add_document(empty, tmp_path / "no-such-root")
+    assert {p: p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file()} == before

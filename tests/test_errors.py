@@ -50,6 +50,8 @@ def test_modules_re_export_the_same_classes():
     (["stance", "evaluate", "--model", "rules", "--out", "o"], r"^stance: error: --model scores one model on outside data"),
     (["stance-train", "--data", "bad.jsonl", "--output", "m.joblib"], r"^stance-train: error: bad\.jsonl:1: unknown label 'opinion'"),
     (["stance-train", "--model", "hybird", "--output", "m.joblib"], r"^stance-train: error: unknown model 'hybird'"),
+    (["stance-train", "--output", "no-dir/m.joblib"], r"^stance-train: error: no-dir: no such directory"),
+    (["stance-train", "--output", "."], r"^stance-train: error: \. is a directory"),
 ])
 def test_installed_commands_print_one_line_and_exit_2(tmp_path, argv, message):
     import re
@@ -83,3 +85,8 @@ def test_stance_train_then_stance_label_with_what_it_wrote(tmp_path):
     rows = [__import__("json").loads(x) for x in r.stdout.splitlines()]
     assert len(rows) == 2 and all(x["label"] in ("claim", "quote", "loaded") for x in rows)
     assert all(set(x["probabilities"]) == {"claim", "quote", "loaded"} for x in rows)
+
+
+def test_stance_train_help_names_commands_that_exist(tmp_path):
+    r = _run([_script("stance-train"), "--help"], tmp_path)
+    assert r.returncode == 0 and "--baselines" not in r.stdout and "stance models" in r.stdout

@@ -49,7 +49,7 @@ def test_jsonl_records_name_the_line_and_field():
     assert next(records) == (1, "7", "Cuba sent doctors.")
     with pytest.raises(InputError, match=r"in\.jsonl:3: no field 'text' \(fields: body\); choose it with --text-field"):
         next(records)
-    with pytest.raises(InputError, match=r"in\.jsonl:1: field 'text' is int, not text"):
+    with pytest.raises(InputError, match=r"in\.jsonl:1: field 'text' is a number, not text"):
         list(iter_jsonl_records(io.BytesIO(b'{"text": 3}\n'), "in.jsonl", "text"))
 
 
@@ -96,3 +96,8 @@ def test_label_files_jsonl_records_and_sentences_mode(model, tmp_path):
     out = io.StringIO()
     n, _ = label_files(model, [str(one)], make_writer("jsonl", out), sentences=True, progress=False)
     assert n == 2  # one sentence per line, not split further
+
+
+def test_a_null_text_field_is_named_as_json_says_it():
+    with pytest.raises(InputError, match=r"in\.jsonl:1: field 'text' is null, not text"):
+        list(iter_jsonl_records(io.BytesIO(b'{"text": null}\n'), "in.jsonl", "text"))

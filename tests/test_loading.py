@@ -49,3 +49,12 @@ def test_the_catalogue_lists_every_model_you_can_name_and_what_it_needs():
     published = [e for e in entries if e["kind"] == "published"]
     assert {e["name"] for e in published} == set(__import__("stance").registry.names())
     assert all({"version", "cached", "path", "headline", "published"} <= set(e) for e in published)
+
+
+def test_an_unknown_name_lists_every_name_load_takes():
+    from stance.errors import UnknownModelError
+
+    with pytest.raises(UnknownModelError) as info:
+        stance.load("nope")
+    msg = str(info.value)
+    assert msg.startswith("unknown model 'nope'") and "embed" in msg and "minilm" in msg and "default" in msg

@@ -31,7 +31,7 @@ def test_jsonl_rows_keep_their_line_and_blank_lines_are_skipped(tmp_path):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("bad.jsonl", '{"text": "a"}\n[1, 2]\n', r"bad\.jsonl:2: expected a JSON object, got list"),
+    ("bad.jsonl", '{"text": "a"}\n[1, 2]\n', r"bad\.jsonl:2: expected a JSON object, got an array"),
     ("bad.jsonl", '{"text": \n', r"bad\.jsonl:1: not valid JSON"),
     ("bad.csv", "text,label\na,claim,extra\n", r"bad\.csv:2: more fields than the header has columns"),
     ("bad.json", '{"text": "a"}', r"bad\.json: expected a JSON array of objects"),
@@ -60,3 +60,14 @@ def test_json_object():
     assert json_object('{"a": 1}') == {"a": 1}
     with pytest.raises(ValueError, match="expected a JSON object"):
         json_object("3")
+
+
+def test_json_messages_name_json_types_and_read_once(tmp_path):
+    p = tmp_path / "t.jsonl"
+    p.write_text('{"text": "unterminated', encoding="utf-8")
+    with pytest.raises(TableError) as info:
+        read_table(p)
+    assert "(column 10: Unterminated string starting at)" in str(info.value) and " at at " not in str(info.value)
+    p.write_text("null\n", encoding="utf-8")
+    with pytest.raises(TableError, match="expected a JSON object, got null"):
+        read_table(p)

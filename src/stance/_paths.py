@@ -52,3 +52,13 @@ def existing_file(path: str | Path, error: type[Exception], is_dir_message: str,
     if p.is_dir():
         raise error(f"{path}: {is_dir_message}")
     return p
+
+
+def readable_by_umask(path: str | Path) -> None:
+    """Give a file made by ``tempfile.mkstemp`` (always 0600) the mode a plain ``open`` would give it
+    under the process's umask, so shared models and caches stay readable to colleagues."""
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)

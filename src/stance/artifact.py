@@ -27,7 +27,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ._paths import PACKAGE_DIR, existing_file
+from ._paths import PACKAGE_DIR, existing_file, readable_by_umask
 from .errors import ArtifactError, VersionWarning
 
 __all__ = ["save", "read", "card_path", "check_versions", "ArtifactError", "VersionWarning", "FORMAT",
@@ -73,6 +73,7 @@ def _atomic(path: Path, write) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
+        readable_by_umask(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -123,8 +123,12 @@ def _train(args: argparse.Namespace) -> int:
     from .training import conflict_lines, summary_lines, train
 
     out = Path(args.output)
+    if out.is_dir():
+        raise UsageError(f"{out} is a directory; give the path of the model file to write")
     if out.exists() and not args.force:
         raise UsageError(f"{out} already exists; pass --force to overwrite it")
+    if not out.parent.is_dir():
+        raise UsageError(f"{out.parent}: no such directory (for the model file {out.name})")
     if args.extend and not args.data:
         raise UsageError("--extend adds your labelled rows to the shipped data: pass them with --data FILE")
     if args.user_weight is not None and not args.extend:
@@ -148,7 +152,7 @@ def build_train_parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="stance-train", description="Train a stance model and save it as an artifact.")
     p.add_argument("--version", action="version", version=f"stance {__version__}")
-    p.add_argument("--model", default="hybrid", help="model name (see `stance models --baselines`; default hybrid)")
+    p.add_argument("--model", default="hybrid", help="model name (see `stance models`; default hybrid)")
     p.add_argument("--output", "-o", required=True, help="artifact path to write (.joblib)")
     p.add_argument("--data", help="labelled CSV/TSV/JSONL file (default: the shipped training data); "
                                   "it replaces the shipped data unless --extend is given")

@@ -415,6 +415,8 @@ def add_document(
 
     root = Path(root)
     source = Path(source)
+    if not (root / "corpus").is_dir():
+        raise CorpusError(Problem(str(root), None, None, "not a corpus root (no corpus/ folder in it)"))
     try:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -437,11 +439,14 @@ def add_document(
     if todo.exists():
         raise CorpusError(Problem(f"labels/{todo.name}", None, None, "already exists; not overwritten"))
 
+    spans = segment(text, language)
+    if not spans:
+        raise CorpusError(Problem(str(source), None, None, "no sentences: the file is empty; nothing was added"))
     first_by_text = {}
     for _, s in corpus.sentences:
         first_by_text.setdefault(s["text"], s["id"])
     new_rows = []
-    for i, span in enumerate(segment(text, language), 1):
+    for i, span in enumerate(spans, 1):
         sid = f"{doc_id}-{i:03d}"
         first = first_by_text.setdefault(span.text, sid)
         new_rows.append(

@@ -23,7 +23,7 @@ from typing import IO, Any, Iterator
 from . import LABELS
 from ._paths import existing_file
 from .errors import InputError
-from .tables import json_object
+from .tables import json_object, json_type
 
 __all__ = ["InputError", "iter_text_chunks", "iter_jsonl_records", "open_input", "Writer", "make_writer",
            "progress_bar", "label_files"]
@@ -110,7 +110,7 @@ def iter_jsonl_records(fh: IO[bytes], name: str, text_field: str, id_field: str 
                              "choose it with --text-field")
         text = rec[text_field]
         if not isinstance(text, str):
-            raise InputError(f"{name}:{lineno}: field {text_field!r} is {type(text).__name__}, not text")
+            raise InputError(f"{name}:{lineno}: field {text_field!r} is {json_type(text)}, not text")
         rid = rec.get(id_field) if id_field else None
         yield lineno, (None if rid is None else str(rid)), text
 

@@ -57,6 +57,11 @@ def load(name_or_path: str | os.PathLike | None = None):
         name = str(name_or_path)
         if name in TRAIN_LOCALLY and name not in registry.names():
             return _train_cached(name)
+        if name not in registry.names():
+            from .errors import UnknownModelError
+
+            names = ["default"] + registry.names() + [n for n in TRAIN_LOCALLY if n not in registry.names()]
+            raise UnknownModelError(name, names, "names stance.load takes (or the path of a model file)")
         path = registry.fetch(name)
         payload = read(path)
         return _from_payload(payload, f"model {name_or_path!r}")

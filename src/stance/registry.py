@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from ._paths import readable_by_umask
 from .errors import ChecksumError, DownloadError, OfflineError, RegistryError, UnknownModelError
 
 __all__ = [
@@ -302,6 +303,7 @@ class Registry:
                     f"checksum mismatch for model {e.name!r} from {e.url}: expected sha256 {expected}, "
                     f"got {actual}{size}; the download was deleted",
                     expected=expected, actual=actual)
+            readable_by_umask(tmp)
             os.replace(tmp, target)
         finally:
             if bar is not None:

@@ -20,14 +20,25 @@ __all__ = ["TableError", "json_object", "read_table", "SUFFIXES"]
 SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
 
 
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type (``null``, ``number``, ``array``, ...), for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+
+
 def json_object(line: str) -> dict[str, Any]:
     """One JSONL line as a dict; ``ValueError`` with a short reason otherwise."""
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        raise ValueError(f"not valid JSON (column {exc.colno}: {exc.msg})") from None
     if not isinstance(row, dict):
-        raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+        raise ValueError(f"expected a JSON object, got {json_type(row)}")
     return row
 
 
