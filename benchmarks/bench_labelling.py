@@ -122,7 +122,7 @@ def main(argv=None) -> int:
     print(f"stance label --sentences, one sentence, cold: {cold_start():.3f} s wall (median of 5; target < 1 s)")
     e2e, pred, n = throughput(model)
     print(f"end to end on raw articles (segmentation included): {e2e:,.0f} sentences/s on {n:,} sentences "
-          "(one core; target >= 5,000)")
+          "(one core; target >= 16,000)")
     print(f"predict alone: {pred:,.0f} sentences/s on 10,000 sentences (one core; target >= 20,000)")
     peak, size, wall = peak_memory(args.mb)
     print(f"stance label --jsonl on {size / 1e6:.1f} MB: peak RSS {peak:.0f} MiB, {wall:.1f} s wall")
