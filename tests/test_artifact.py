@@ -82,3 +82,12 @@ def test_model_files_are_as_readable_as_the_umask_says(tmp_path):
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "m.card.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_truncated_model_is_named_as_damaged(tmp_path):
+    path = stance.train("rules", seed=0, evaluate=False).save(tmp_path / "m.joblib")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ArtifactError, match="damaged or truncated one.*write or download it again") as info:
+        stance.load(path)
+    assert "\n" not in str(info.value)

@@ -52,6 +52,7 @@ def test_modules_re_export_the_same_classes():
     (["stance-train", "--model", "hybird", "--output", "m.joblib"], r"^stance-train: error: unknown model 'hybird'"),
     (["stance-train", "--output", "no-dir/m.joblib"], r"^stance-train: error: no-dir: no such directory"),
     (["stance-train", "--output", "."], r"^stance-train: error: \. is a directory"),
+    (["stance", "label", "a.txt", "--html", ".", "--force"], r"^stance: error: \. is a directory; give the path"),
 ])
 def test_installed_commands_print_one_line_and_exit_2(tmp_path, argv, message):
     import re

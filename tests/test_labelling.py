@@ -101,3 +101,12 @@ def test_label_files_jsonl_records_and_sentences_mode(model, tmp_path):
 def test_a_null_text_field_is_named_as_json_says_it():
     with pytest.raises(InputError, match=r"in\.jsonl:1: field 'text' is null, not text"):
         list(iter_jsonl_records(io.BytesIO(b'{"text": null}\n'), "in.jsonl", "text"))
+
+
+def test_every_input_file_is_checked_before_any_is_labelled(default, tmp_path):
+    a = tmp_path / "a.txt"
+    a.write_text("Cuba sent 27 doctors to Peru.\n", encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(InputError, match="missing.txt: no such file"):
+        label_files(default, [str(a), str(tmp_path / "missing.txt")], make_writer("jsonl", out), progress=False)
+    assert out.getvalue() == ""  # nothing of a.txt was written

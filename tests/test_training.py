@@ -198,3 +198,19 @@ def test_stance_train_extend_usage_errors(tmp_path, capsys, args, match):
     assert train_main(["--model", "tfidf-lr", "-o", str(out), *args]) == 2
     err = capsys.readouterr().err
     assert match in err and "Traceback" not in err and not out.exists()
+
+
+def test_repeated_sentences_and_ids_are_reported_not_silently_merged(tmp_path, capsys):
+    from stance.cli import train_main
+
+    rows = [dict(r, id=f"r{i}") for i, r in enumerate(MINE)]
+    rows.append({"text": " " + MINE[0]["text"], "label": "loaded", "doc_id": "s1", "id": "r6"})
+    rows.append({"text": "A new sentence about the club.", "label": "claim", "doc_id": "s2", "id": "r1"})
+    data = write_jsonl(tmp_path / "mine.jsonl", rows)
+    with pytest.warns(UserWarning, match="2 rows repeat an earlier sentence"):
+        model = stance.train("tfidf-lr", data=data, seed=0, evaluate=False)
+    kinds = [c["kind"] for c in model.card["training_data"]["conflicts"]]
+    assert kinds == ["your data labels this text twice", "the id 'r1' is used twice"]
+    assert train_main(["--model", "tfidf-lr", "--data", str(data), "--no-eval", "-o", str(tmp_path / "m.joblib")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: ") == 2 and "mine.jsonl:7" in err and "mine.jsonl:1" in err

@@ -52,6 +52,8 @@ def save(model: Any, path: str | Path, *, force: bool = False) -> Path:
     path = Path(path)
     card_file = card_path(path)
     for p in (path, card_file):
+        if p.is_dir():
+            raise IsADirectoryError(f"{p} is a directory; give the path of the model file to write")
         if p.exists() and not force:
             raise FileExistsError(f"{p} already exists; pass force=True (--force) to overwrite it")
     if path.parent and not path.parent.exists():
@@ -89,7 +91,10 @@ def read(path: str | Path) -> dict[str, Any]:
     try:
         payload = joblib.load(path)
     except Exception as exc:
-        raise ArtifactError(f"{path}: not a stance model artifact (joblib could not read it: {type(exc).__name__})") from None
+        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+        raise ArtifactError(f"{path}: not a stance model artifact, or a damaged or truncated one (joblib could not read "
+                            f"it: {type(exc).__name__}{': ' + detail if detail else ''}); if stance wrote it, write or "
+                            "download it again") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ArtifactError(f"{path}: not a stance model artifact (no '{FORMAT}' format marker); "
                             "save models with StanceModel.save() or stance-train")

@@ -66,6 +66,8 @@ def _label(args: argparse.Namespace) -> int:
         clash = [o for o, v in (("--format", args.format), ("--html", args.html), ("--explain", args.explain)) if v]
         if clash:
             raise UsageError(f"--uncertain writes a CSV of sentences to label; it cannot be combined with {clash[0]}")
+    if args.html and Path(args.html).is_dir():
+        raise UsageError(f"{args.html} is a directory; give the path of the page to write")
     if args.html and Path(args.html).exists() and not args.force:
         raise UsageError(f"{args.html} already exists; pass --force to overwrite it")
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")

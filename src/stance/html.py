@@ -375,6 +375,8 @@ def write(
     Returns the path written.
     """
     target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory; give the path of the page to write")
     if target.exists() and not force:
         raise FileExistsError(f"{target} already exists; use force=True (--force) to overwrite it")
     page = render(documents, **kw).encode("utf-8")

@@ -241,6 +241,9 @@ def label_files(
     The writer is not closed: the caller decides what an empty input means.
     """
     documents: list[tuple[Any, str]] | None = [] if keep_documents else None
+    for path in paths or ["-"]:  # every input is checked before the first is labelled
+        if path != "-":
+            existing_file(path, InputError, "is a directory; pass the text files inside it")
     total = 0
     for path in paths or ["-"]:
         fh, name, size = open_input(path, encoding)

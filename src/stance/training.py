@@ -25,6 +25,7 @@ from .training_data import (
     extend_data,
     fingerprint,
     read_data,
+    repeated_rows,
     wide_data,
 )
 
@@ -171,6 +172,12 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
                           f"(first: {conflicts[0]['where']}); see the card's training_data.conflicts", stacklevel=2)
     else:
         td = data if isinstance(data, TrainingData) else read_data(data, text_column, label_column)
+        conflicts = repeated_rows(td) if data is not None else []
+        if conflicts:
+            import warnings
+
+            warnings.warn(f"{len(conflicts)} rows repeat an earlier sentence with another label or an earlier id "
+                          f"(first: {conflicts[0]['where']}); see the card's training_data.conflicts", stacklevel=2)
     est = models.make(model, seed=seed, **params)
     fit_estimator(est, td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
     counts = {c: td.labels.count(c) for c in sorted(set(td.labels))}
@@ -197,6 +204,7 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
         card["training_data"]["user_weight_chosen"] = (
             "USER_WEIGHT, chosen on the outside codebook set's dev split (experiments/adapt.py --choose-weight)"
             if user_weight is None else "given by the caller")
+    if conflicts or td.user is not None:
         card["training_data"]["conflicts"] = conflicts
     used = _resources_used(est)
     if used:

@@ -20,7 +20,7 @@ import numpy as np
 from . import LABELS
 from .errors import DataError
 
-__all__ = ["TrainingData", "read_data", "builtin_data", "extend_data", "wide_data", "fingerprint",
+__all__ = ["TrainingData", "read_data", "builtin_data", "extend_data", "wide_data", "fingerprint", "repeated_rows",
            "CONSTRUCTED_WEIGHT", "USER_WEIGHT"]
 
 # The weight of a constructed row relative to a labelled news sentence. Chosen on the outside
@@ -186,12 +186,9 @@ def extend_data(user: TrainingData, weight: float | None = None,
     base = builtin_data() if base is None else base
     where = user.where or [f"{user.source}, row {i}" for i in range(len(user))]
     first: dict[str, int] = {}
-    conflicts: list[dict[str, Any]] = []
     for i, t in enumerate(user.texts):
-        j = first.setdefault(_norm(t), i)
-        if j != i and user.labels[j] != user.labels[i]:
-            conflicts.append({"where": where[i], "text": t, "label": user.labels[i], "other_label": user.labels[j],
-                              "other": where[j], "kind": "your data labels this text twice"})
+        first.setdefault(_norm(t), i)
+    conflicts = repeated_rows(user)
     keep = []
     for j, t in enumerate(base.texts):
         i = first.get(_norm(t))
@@ -216,6 +213,27 @@ def extend_data(user: TrainingData, weight: float | None = None,
         where=[f"shipped row {j}" for j in keep] + where,
     )
     return data, conflicts
+
+
+def repeated_rows(data: TrainingData) -> list[dict[str, Any]]:
+    """Rows of ``data`` that repeat an earlier one: the same text (whitespace aside) with another
+    label, or the same id. Each names both rows (``file:line``); training goes on, with a warning."""
+    where = data.where or [f"{data.source}, row {i}" for i in range(len(data))]
+    out: list[dict[str, Any]] = []
+    first: dict[str, int] = {}
+    for i, t in enumerate(data.texts):
+        j = first.setdefault(_norm(t), i)
+        if j != i and data.labels[j] != data.labels[i]:
+            out.append({"where": where[i], "text": t, "label": data.labels[i], "other_label": data.labels[j],
+                        "other": where[j], "kind": "your data labels this text twice"})
+    if data.ids is not None:
+        seen: dict[str, int] = {}
+        for i, k in enumerate(data.ids):
+            j = seen.setdefault(k, i)
+            if j != i:
+                out.append({"where": where[i], "text": data.texts[i], "label": data.labels[i],
+                            "other_label": data.labels[j], "other": where[j], "kind": f"the id {k!r} is used twice"})
+    return out
 
 
 def fingerprint(data: TrainingData) -> str:
