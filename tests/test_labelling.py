@@ -110,3 +110,9 @@ def test_every_input_file_is_checked_before_any_is_labelled(default, tmp_path):
     with pytest.raises(InputError, match="missing.txt: no such file"):
         label_files(default, [str(a), str(tmp_path / "missing.txt")], make_writer("jsonl", out), progress=False)
     assert out.getvalue() == ""  # nothing of a.txt was written
+
+
+def test_a_decoder_complaint_is_an_input_error():
+    # UTF-16 without a byte-order mark: the codec raises a bare UnicodeError, not a decode error
+    with pytest.raises(InputError, match=r"t\.txt:1: not valid utf-16 .*--encoding"):
+        _chunks(b"\x00\x00", encoding="utf-16")

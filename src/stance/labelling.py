@@ -61,11 +61,13 @@ def _decoded_lines(fh: IO[bytes], name: str, encoding: str) -> Iterator[tuple[in
                 f"{name}:{lineno}: not valid {encoding.removesuffix('-sig')} (byte {pos + exc.start} of the file); "
                 "pass the right --encoding (for example --encoding latin-1)"
             ) from None
+        except UnicodeError as exc:  # a decoder's own complaint, e.g. UTF-16 without a byte-order mark
+            raise InputError(f"{name}:{lineno}: not valid {encoding} ({exc}); pass the right --encoding") from None
         pos += len(raw)
         yield lineno, line, len(raw)
     try:
         tail = decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise InputError(f"{name}: ends inside a {encoding} character; the file is truncated or not {encoding}") from None
     if tail:
         yield lineno + 1, tail, 0
