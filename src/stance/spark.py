@@ -61,12 +61,12 @@ def _model_spec(model: Any, spark: Any) -> Any:
         return spark.sparkContext.broadcast(path.read_bytes())
     if os.sep in str(model) or path.suffix:
         raise FileNotFoundError(f"{model}: no such model file")
-    from . import models, registry
+    from .loading import loadable_names
 
-    if str(model) not in models.names() + registry.names() + ["default"]:
+    if str(model) not in loadable_names():  # what every worker's stance.load will take
         from .errors import UnknownModelError
 
-        raise UnknownModelError(str(model), models.names() + registry.names(), "models you can name")
+        raise UnknownModelError(str(model), loadable_names(), "names stance.load takes (or the path of a model file)")
     return str(model)
 
 

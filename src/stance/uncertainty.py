@@ -147,10 +147,9 @@ def select_uncertain(texts: Iterable[str] | Mapping[str, str], n: int, model: An
     """
     import io
 
-    if model is None or isinstance(model, str):
-        from .loading import load
+    from .batch import model_for
 
-        model = load(model)
+    model = model_for(model)
     items = texts.items() if isinstance(texts, Mapping) else ((str(i), t) for i, t in enumerate(texts))
     writer = UncertainWriter(io.StringIO(), n, strategy)
     for doc_id, text in items:
