@@ -1,6 +1,6 @@
 """Approaches tried for the outside targets, scored on the outside codebook set's dev split only.
 
-    python experiments/approaches.py [--external DIR] [--grid]
+    python experiments/approaches.py [--external DIR] [--grid | --embed-grid]
 
 Each approach is trained on the built-in data (corpus + constructed set) and scored on outside dev
 (three classes); test is never touched here. Prints one row per approach: macro-F1 and per-class F1.
@@ -15,7 +15,9 @@ Each approach is trained on the built-in data (corpus + constructed set) and sco
   embed              the optional embed model (MiniLM sentence embeddings + cues), when installed
 
 ``--grid`` instead prints the search that chose the default's C and the constructed rows' weight:
-outside dev macro-F1 and corpus leave-one-document-out macro-F1 for each pair.
+outside dev macro-F1 and corpus leave-one-document-out macro-F1 for each pair. ``--embed-grid``
+prints the search that chose the numpy ``embed`` recipe (static MiniLM vectors + cues + rules +
+lexicons, no n-grams): standardised cues or weighted blocks, for each C, on outside dev.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--external", type=Path)
     p.add_argument("--grid", action="store_true", help="the C x constructed-weight search (dev and corpus LODO)")
+    p.add_argument("--embed-grid", action="store_true", help="the search that chose the embed recipe (dev)")
     args = p.parse_args(argv)
     try:
         dev = outside_records("dev", external=args.external)
@@ -101,6 +104,8 @@ def main(argv=None) -> int:
 
     if args.grid:
         return grid(td, X, y)
+    if args.embed_grid:
+        return embed_grid(td, X, show)
     default = fit_estimator(models.make("hybrid", seed=0), td.texts, Y, w)
     show("default", default.predict(X))
     show("unweighted", models.make("hybrid", seed=0, clf__C=0.3,
@@ -142,6 +147,27 @@ def main(argv=None) -> int:
         print(f"{'minilm':16} skipped: {exc}")
     else:
         show("minilm", fit_estimator(emb, td.texts, Y, w).predict(X))
+    return 0
+
+
+def embed_grid(td, X, show) -> int:
+    """Outside dev macro-F1 of the static-embedding recipes: the blocks of ``embed`` with the cues
+    standardised (as the torch model has them) or with block weights, for each C."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from stance import models
+    from stance.training import fit_estimator
+
+    Y, w = np.asarray(td.labels, dtype=object), td.sample_weight()
+    scaled = Pipeline([("cues", models.CueFeatures()), ("scale", StandardScaler())])
+    for C in (0.3, 1.0, 3.0):
+        est = models.make("embed", clf__C=C, features__cues=scaled, features__transformer_weights=None)
+        show(f"scaled C={C:g}", fit_estimator(est, td.texts, Y, w).predict(X))
+    for weights, name in ((None, "unweighted"), (models.EMBED_WEIGHTS, "weighted")):
+        for C in (1.0, 3.0, 10.0):
+            est = models.make("embed", clf__C=C, features__transformer_weights=weights)
+            show(f"{name} C={C:g}", fit_estimator(est, td.texts, Y, w).predict(X))
     return 0
 
 
