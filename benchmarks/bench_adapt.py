@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  fit: {fit:.1f} s wall (target < 30 s)")
     print(f"  fit + cross-validation over your rows (evaluate=True, what stance-train prints): {with_cv:.1f} s wall")
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "adapted.joblib"
+        path = Path(tmp) / "adapted.stance"
         model.save(path)
         code = ("import sys; from stance.loading import load; m = load(%r); m.label_text('The minister said so.'); "
                 "print(m._spec is not None, [x for x in ('sklearn', 'scipy') if x in sys.modules])") % str(path)

@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     X = (td.texts * (10000 // len(td.texts) + 1))[:10000]
     pred_s = best_of(3, lambda: model.predict(X))
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "hybrid.joblib"
+        path = Path(tmp) / "hybrid.stance"
         model.save(path)
         size = path.stat().st_size
         code = ("import time; t=time.perf_counter(); import stance; m=stance.load(%r); "

@@ -4,8 +4,8 @@
 
 Trains ``hybrid`` on the shipped corpus (labels/gold.jsonl) with seed 0, puts
 its leave-one-document-out summary in the model card, and writes
-``src/stance/data/models/default.joblib`` and ``default.card.json``. Run it
-after any change to the labels, the features or the model, and commit both files.
+``src/stance/data/models/default.stance`` (the card is inside; ``stance card`` shows it). Run it
+after any change to the labels, the features or the model, and commit the file.
 """
 
 from __future__ import annotations

@@ -1,18 +1,24 @@
-"""Build the published model artifacts and their manifest entries (maintainers).
+"""Build the published model files, their manifest entries and the Hub model card; upload a release (maintainers).
 
     python scripts/release_models.py --out dist/models [--models hybrid tfidf-lr rules wide] [--write-manifest]
+    python scripts/release_models.py --out dist/models --upload        # needs a Hub token (HF_TOKEN)
 
 For each model: ``stance.train(name, seed=0, evaluate=True)`` (the card gets the
-leave-one-document-out macro-F1 with its 95% interval), saved as
-``OUT/<name>-<version>.joblib`` (plus its ``.card.json``), reloaded once as a
-check, then hashed. Prints the manifest entries as JSON; ``--write-manifest``
-merges them into ``src/stance/data/registry.json`` in place, keeping its
-``base_url`` and each entry's ``url`` template. Upload the ``.joblib`` files to
-the ``base_url`` location under the same file names.
+leave-one-document-out macro-F1 with its 95% interval), saved as ``OUT/<name>-<version>.stance``
+(data: JSON + numpy arrays, see stance.artifact), reloaded once as data as a check, then hashed.
+``OUT/README.md`` is the Hub repository's model card. Prints the manifest entries as JSON;
+``--write-manifest`` merges them into ``src/stance/data/registry.json`` in place, keeping its
+``repo_id`` and ``revision``.
 
-The output is deterministic: same code, data and library versions give the
-same bytes (attributes holding memory addresses are dropped before saving). The card's ``trained`` time comes from ``SOURCE_DATE_EPOCH`` when
-set and is left empty otherwise, so rebuilding does not change the hashes.
+``--upload`` uploads OUT to the manifest's Hub repository (``--repo-id`` to change it) in one commit,
+tags it ``v<version>``, and pins that commit as the manifest's ``revision``. It refuses unless every
+file in OUT has the sha256 the manifest pins, so what users download is what the wheel checks. A
+token is needed only here (``HF_TOKEN`` or ``hf auth login``); ``HF_ENDPOINT`` selects the Hub.
+
+The output is deterministic: same code, data and library versions give the same bytes (attributes
+holding memory addresses are dropped before saving). The card's ``trained`` time comes from
+``SOURCE_DATE_EPOCH`` when set and is left empty otherwise, so rebuilding does not change the hashes.
+Anyone can rebuild a release this way and use it with ``STANCE_MODELS_DIR=OUT``.
 """
 
 from __future__ import annotations
@@ -28,8 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "src" / "stance" / "data" / "registry.json"
 DEFAULT_MODELS = ("hybrid", "tfidf-lr", "rules", "wide")
-PLACEHOLDER_BASE_URL = "https://example.invalid/stance/models"
-URL_TEMPLATE = "{base_url}/{filename}"
+REPO_ID = "stance-nlp/stance-models"
 LICENCE = "MIT, like stance itself"
 HEADLINE_KEYS = ("scheme", "documents", "sentences", "macro_f1", "macro_f1_ci95", "accuracy", "per_class_f1")
 
@@ -115,9 +120,9 @@ def build(name: str, out: Path, external: Path | None = None) -> dict[str, Any]:
     card["trained"] = _trained_stamp()
     _drop_volatile(model.estimator)
     version = str(card.get("stance_version") or stance.__version__)
-    path = out / f"{name}-{version}.joblib"
+    path = out / f"{name}-{version}.stance"
     model.save(path, force=True)
-    loaded = stance.load(path)
+    loaded = stance.load(path)  # as data: no unpickling
     if loaded.card.get("model") != name:
         raise SystemExit(f"{path}: reloaded card names model {loaded.card.get('model')!r}, not {name!r}")
     metrics = card.get("metrics") or {}
@@ -125,7 +130,6 @@ def build(name: str, out: Path, external: Path | None = None) -> dict[str, Any]:
         "name": name,
         "version": version,
         "filename": path.name,
-        "url": URL_TEMPLATE,
         "sha256": sha256sum(path),
         "size": path.stat().st_size,
         "sklearn_version": card.get("sklearn_version"),
@@ -138,22 +142,69 @@ def build(name: str, out: Path, external: Path | None = None) -> dict[str, Any]:
 
 
 def merge(manifest: dict[str, Any], built: list[dict[str, Any]]) -> dict[str, Any]:
-    """Manifest with ``built`` entries replacing same-named ones (url templates kept)."""
+    """Manifest with ``built`` entries replacing same-named ones (repository and revision kept)."""
     models = [dict(m) for m in manifest.get("models", [])]
     index = {m["name"]: i for i, m in enumerate(models)}
     for e in built:
         if e["name"] in index:
-            old = models[index[e["name"]]]
-            models[index[e["name"]]] = {**e, "url": old.get("url") or e["url"]}
+            models[index[e["name"]]] = e
         else:
             index[e["name"]] = len(models)
             models.append(e)
+    version = built[0]["version"] if built else "0"
     return {
-        "format": manifest.get("format", 1),
-        "base_url": manifest.get("base_url") or PLACEHOLDER_BASE_URL,
-        **{k: v for k, v in manifest.items() if k not in ("format", "base_url", "models")},
+        "format": 2,
+        "repo_id": manifest.get("repo_id") or REPO_ID,
+        "revision": manifest.get("revision") or f"v{version}",
+        "uploaded": bool(manifest.get("uploaded", False)),
+        **{k: v for k, v in manifest.items() if k not in ("format", "repo_id", "revision", "uploaded", "models",
+                                                         "base_url")},
         "models": models,
     }
+
+
+def hub_card(built: list[dict[str, Any]], repo_id: str) -> str:
+    """The Hub repository's README.md: what each file is, its figures, sha256 and licence."""
+    nc = any("non-commercial" in str(e.get("licence", "")) for e in built)
+    lines = ["---", "license: other" if nc else "license: mit", "library_name: stance",
+             "tags: [text-classification, news, stance, quotes]", "language: [en]", "---", "",
+             f"# {repo_id}", "",
+             "Models of [stance](https://pypi.org/project/stance/), which labels the sentences of news and advocacy "
+             "texts as factual claim, attributed quote or loaded characterisation. Each file is data (JSON and "
+             "numpy arrays in a zip; see `stance.artifact`): `stance.load(NAME)` downloads it and checks its sha256 "
+             "against the manifest inside the installed package before use.", "",
+             "| file | model | corpus LODO macro-F1 [95% CI] | sha256 | licence |", "|---|---|---|---|---|"]
+    for e in built:
+        m = e.get("metrics") or {}
+        ci = m.get("macro_f1_ci95") or [float("nan")] * 2
+        f1 = f"{m['macro_f1']:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]" if "macro_f1" in m else "-"
+        lines.append(f"| `{e['filename']}` | {e['name']} | {f1} | `{e['sha256']}` | {e.get('licence', '')} |")
+    lines += ["", "Training data of each model is named on its card (`stance card NAME`)."]
+    return "\n".join(lines) + "\n"
+
+
+def upload(out: Path, manifest_path: Path, repo_id: str | None) -> str:
+    """Upload OUT as one commit, tag it, pin it in the manifest; return the commit id."""
+    from huggingface_hub import HfApi
+
+    from stance.registry import endpoint, sha256sum
+
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    repo = repo_id or manifest["repo_id"]
+    for e in manifest["models"]:
+        f = out / e["filename"]
+        if not f.is_file() or sha256sum(f) != e["sha256"]:
+            raise SystemExit(f"{f}: missing, or not the file the manifest pins (sha256 {e['sha256']}); "
+                             "build with --write-manifest first")
+    api = HfApi(endpoint=endpoint())
+    api.create_repo(repo, repo_type="model", exist_ok=True)
+    version = manifest["models"][0]["version"]
+    info = api.upload_folder(repo_id=repo, folder_path=out, commit_message=f"stance {version} models",
+                             allow_patterns=["*.stance", "README.md"])
+    api.create_tag(repo, tag=f"v{version}", revision=info.oid, exist_ok=True)
+    manifest.update({"repo_id": repo, "revision": info.oid, "uploaded": True})
+    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return info.oid
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"models to build (default: {' '.join(DEFAULT_MODELS)})")
     p.add_argument("--write-manifest", action="store_true", help=f"update {MANIFEST.relative_to(ROOT)} in place")
     p.add_argument("--manifest", type=Path, default=MANIFEST, help=argparse.SUPPRESS)
+    p.add_argument("--upload", action="store_true", help="upload OUT to the Hub repository and pin the commit "
+                                                         "(needs a token; refuses files the manifest does not pin)")
+    p.add_argument("--no-build", dest="build", action="store_false",
+                   help="with --upload: upload what OUT already holds, without building")
+    p.add_argument("--repo-id", help="Hub repository to upload to (default: the manifest's)")
     p.add_argument("--external", type=Path, help="outside data directory for wide (default: stance's default)")
     args = p.parse_args(argv)
 
@@ -171,7 +227,13 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in args.models if n not in ladder.names() + ["wide"]]
     if unknown:
         p.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(ladder.names() + ['wide'])}")
+    if not args.build and not args.upload:
+        p.error("--no-build only makes sense with --upload")
     args.out.mkdir(parents=True, exist_ok=True)
+    if not args.build:
+        oid = upload(args.out, args.manifest, args.repo_id)
+        print(f"uploaded {args.out} as commit {oid}; {args.manifest} pins it", file=sys.stderr)
+        return 0
     built = []
     for name in args.models:
         e = build(name, args.out, args.external)
@@ -180,12 +242,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{e['filename']}: {e['size']} bytes, sha256 {e['sha256']}, LODO macro-F1 "
               f"{m.get('macro_f1', float('nan')):.3f} [{ci[0]:.3f}, {ci[1]:.3f}]", file=sys.stderr)
         built.append(e)
+    current = json.loads(args.manifest.read_text(encoding="utf-8")) if args.manifest.exists() else {}
+    merged = merge(current, built)
+    (args.out / "README.md").write_text(hub_card(merged["models"], merged["repo_id"]), encoding="utf-8")
     print(json.dumps(built, indent=2, ensure_ascii=False))
     if args.write_manifest:
-        current = json.loads(args.manifest.read_text(encoding="utf-8")) if args.manifest.exists() else {}
-        text = json.dumps(merge(current, built), indent=2, ensure_ascii=False) + "\n"
-        args.manifest.write_text(text, encoding="utf-8")
+        args.manifest.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"updated {args.manifest}", file=sys.stderr)
+    if args.upload:
+        oid = upload(args.out, args.manifest, args.repo_id)
+        print(f"uploaded {args.out} as commit {oid}; {args.manifest} pins it", file=sys.stderr)
     return 0
 
 

@@ -137,13 +137,16 @@ def test_label_streams_large_files_in_chunks(tmp_path, monkeypatch, capsys):
 
 
 def test_stance_train(tmp_path, capsys):
-    out = tmp_path / "rules.joblib"
+    out = tmp_path / "rules.stance"
     assert train_main(["--model", "rules", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "leave-one-document-out over 5 documents" in printed and "macro-F1" in printed
-    assert out.exists() and (tmp_path / "rules.card.json").exists()
-    card = json.loads((tmp_path / "rules.card.json").read_text())
-    assert card["metrics"]["macro_f1"] > 0.5
+    assert f"its card: stance card {out}" in printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rules.stance"]  # exactly -o PATH
+    assert main(["card", str(out)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["card"]["metrics"]["macro_f1"] > 0.5 and shown["data_only_scoring"] is True
+    assert shown["format_version"] == 2 and shown["path"] == str(out)
     before = out.read_bytes()
     assert train_main(["--model", "rules", "--output", str(out), "--no-eval"]) == 2
     assert "already exists" in capsys.readouterr().err and out.read_bytes() == before
@@ -153,10 +156,10 @@ def test_stance_train(tmp_path, capsys):
 def test_stance_train_bad_data(tmp_path, capsys):
     bad = tmp_path / "d.jsonl"
     bad.write_text('{"text": "x", "label": "opinion"}\n')
-    assert train_main(["--data", str(bad), "--output", str(tmp_path / "m.joblib")]) == 2
+    assert train_main(["--data", str(bad), "--output", str(tmp_path / "m.stance")]) == 2
     err = capsys.readouterr().err
     assert "unknown label 'opinion'" in err and "Traceback" not in err
-    assert not (tmp_path / "m.joblib").exists()
+    assert not (tmp_path / "m.stance").exists()
 
 
 def _script(name):
@@ -174,7 +177,7 @@ def test_installed_console_scripts(article, tmp_path):
     assert r.returncode == 0, r.stderr
     assert len(_jsonl(r.stdout)) == 5
     r = subprocess.run([_script("stance-train"), "--model", "majority", "--no-eval", "--output",
-                        str(tmp_path / "m.joblib")], capture_output=True, text=True, env=env, timeout=120)
+                        str(tmp_path / "m.stance")], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0, r.stderr
     r = subprocess.run([_script("stance"), "--version"], capture_output=True, text=True, timeout=60)
     assert r.stdout.startswith("stance ")

@@ -221,8 +221,10 @@ def test_stance_model_wraps_embed_with_explanations(tmp_path):
     kinds = {e["kind"] for e in ex}
     assert ex and kinds <= {"cue", "rule", "embedding"}
     assert all(e["weight"] > 0 for e in ex)
-    path = m.save(tmp_path / "embed.joblib")
-    again = stance.load(path)
+    path = m.save(tmp_path / "embed.stance")
+    with pytest.raises(stance.errors.UntrustedModelError, match="no data-only scoring form"):
+        stance.load(path)  # its scoring is the pickled torch pipeline: only on the user's word
+    again = stance.load(path, trusted=True)
     X = ["Cuba sent 27 doctors to Peru.", '"We are proud," the minister said.']
     np.testing.assert_allclose(again.predict_proba(X), m.predict_proba(X), atol=1e-6)
 
@@ -237,7 +239,7 @@ def test_load_minilm_by_name_trains_and_caches(tmp_path, monkeypatch):
         m = stance.load("minilm")
     doc = m.label_text("Cuba sent 27 doctors to Peru. The Castro regime exploits its slave doctors.")
     assert [s.label for s in doc.sentences] and all(s.probabilities for s in doc.sentences)
-    assert list((tmp_path / "models").glob("minilm-*-trained-*.joblib"))
+    assert list((tmp_path / "models").glob("minilm-*-trained-*.stance"))
     again = stance.load("minilm")  # from the cache now
     X = [s.text for s in doc.sentences]
     np.testing.assert_allclose(again.predict_proba(X), m.predict_proba(X), atol=1e-6)

@@ -48,9 +48,9 @@ def test_modules_re_export_the_same_classes():
     (["stance", "label", "a.txt", "--model", "hybird"], r"^stance: error: unknown model 'hybird'"),
     (["stance", "label", "a.txt", "--html", "a.txt"], r"^stance: error: a\.txt already exists; pass --force to overwrite it$"),
     (["stance", "evaluate", "--model", "rules", "--out", "o"], r"^stance: error: --model scores one model on outside data"),
-    (["stance-train", "--data", "bad.jsonl", "--output", "m.joblib"], r"^stance-train: error: bad\.jsonl:1: unknown label 'opinion'"),
-    (["stance-train", "--model", "hybird", "--output", "m.joblib"], r"^stance-train: error: unknown model 'hybird'"),
-    (["stance-train", "--output", "no-dir/m.joblib"], r"^stance-train: error: no-dir: no such directory"),
+    (["stance-train", "--data", "bad.jsonl", "--output", "m.stance"], r"^stance-train: error: bad\.jsonl:1: unknown label 'opinion'"),
+    (["stance-train", "--model", "hybird", "--output", "m.stance"], r"^stance-train: error: unknown model 'hybird'"),
+    (["stance-train", "--output", "no-dir/m.stance"], r"^stance-train: error: no-dir: no such directory"),
     (["stance-train", "--output", "."], r"^stance-train: error: \. is a directory"),
     (["stance", "label", "a.txt", "--html", ".", "--force"], r"^stance: error: \. is a directory; give the path"),
 ])
@@ -64,7 +64,7 @@ def test_installed_commands_print_one_line_and_exit_2(tmp_path, argv, message):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and re.search(message, lines[0]), r.stderr
     assert "Traceback" not in r.stderr and r.stdout == ""
-    assert not (tmp_path / "m.joblib").exists() and not (tmp_path / "o").exists()
+    assert not (tmp_path / "m.stance").exists() and not (tmp_path / "o").exists()
 
 
 def test_python_dash_m_stance_is_the_same_command(tmp_path):
@@ -79,7 +79,9 @@ def test_python_dash_m_stance_is_the_same_command(tmp_path):
 def test_stance_train_then_stance_label_with_what_it_wrote(tmp_path):
     r = _run([_script("stance-train"), "--model", "tfidf-lr", "--no-eval", "--output", "mine.joblib"], tmp_path)
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "mine.joblib").is_file() and (tmp_path / "mine.card.json").is_file()
+    # exactly the path given, whatever its suffix, and data inside
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.joblib"]
+    assert __import__("zipfile").is_zipfile(tmp_path / "mine.joblib")
     (tmp_path / "a.txt").write_text('Cuba sent 27 doctors to Peru.\n"We are proud," the minister said.\n')
     r = _run([_script("stance"), "label", "a.txt", "--model", "mine.joblib", "--format", "jsonl"], tmp_path)
     assert r.returncode == 0, r.stderr

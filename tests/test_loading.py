@@ -28,7 +28,7 @@ def test_default_rebuilds_when_estimator_cannot_load(tmp_path, monkeypatch):
         est = m.estimator
     X = read_data().texts
     np.testing.assert_allclose(est.predict_proba(X), m.predict_proba(X), atol=1e-9)
-    assert list((tmp_path / "models").glob("default-rebuilt-*.joblib"))
+    assert list((tmp_path / "models").glob("default-rebuilt-*.stance"))
     with warnings.catch_warnings():  # warned once; the second rebuild comes from the cache
         warnings.simplefilter("error")
         m2 = stance.load()

@@ -62,7 +62,7 @@ def test_label_input_readers_raise_only_input_errors(data, encoding):
 def test_artifact_read_raises_only_artifact_errors(tmp_path, data):
     from stance.artifact import read
 
-    _only_stance_errors(read, tmp_path / "m.joblib", data)
+    _only_stance_errors(read, tmp_path / "m.stance", data)
 
 
 @SETTINGS
@@ -84,3 +84,68 @@ def test_corpus_files_raise_only_corpus_errors(corpus_copy, line):
         C.check(corpus_copy)
     except StanceError:
         pass
+
+
+def _model_file_members():
+    import io
+    import zipfile
+
+    import stance
+
+    buf = io.BytesIO()
+    from stance.artifact import to_bytes
+
+    buf.write(to_bytes(stance.train("tfidf-lr", seed=0, evaluate=False)))
+    with zipfile.ZipFile(buf) as zf:
+        return buf.getvalue(), {n: zf.read(n) for n in zf.namelist()}
+
+
+_MODEL_FILE: list = []
+
+
+def _model_file():
+    if not _MODEL_FILE:
+        _MODEL_FILE.append(_model_file_members())
+    return _MODEL_FILE[0]
+
+
+@SETTINGS
+@given(pos=st.integers(0, 10**7), byte=st.integers(0, 255), keep=st.floats(0, 1))
+def test_loading_a_damaged_model_file_raises_only_artifact_errors(tmp_path, pos, byte, keep):
+    import stance
+
+    data = bytearray(_model_file()[0])
+    data[pos % len(data)] = byte
+    data = bytes(data[: max(1, int(len(data) * keep))]) if keep < 1 else bytes(data)
+    _only_stance_errors(lambda p: stance.load(p).predict(["Cuba sent doctors."]), tmp_path / "m.stance", data)
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                     max_leaves=12)
+
+
+@SETTINGS
+@given(change=st.dictionaries(st.sampled_from(["card", "scoring", "parts", "estimator", "format_version"]), _json,
+                              min_size=1, max_size=3),
+       scoring_change=st.dictionaries(st.sampled_from(["kind", "classes", "blocks", "coef", "intercept"]), _json,
+                                      max_size=2))
+def test_loading_a_model_file_with_any_model_json_raises_only_artifact_errors(tmp_path, change, scoring_change):
+    import io
+    import json
+    import zipfile
+
+    import stance
+
+    members = dict(_model_file()[1])
+    doc = json.loads(members["model.json"])
+    if isinstance(doc.get("scoring"), dict):
+        doc["scoring"].update(scoring_change)
+    doc.update(change)
+    members["model.json"] = json.dumps(doc).encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for n, b in members.items():
+            zf.writestr(n, b)
+    _only_stance_errors(lambda p: stance.load(p).predict(["Cuba sent doctors."]), tmp_path / "m.stance",
+                        buf.getvalue())

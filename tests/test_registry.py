@@ -1,7 +1,7 @@
-"""The pretrained-model registry: manifest, cache, checked downloads, CLI.
+"""The pretrained-model registry: manifest, cache, checked downloads from a Hub, CLI.
 
-Server tests run a real ThreadingHTTPServer on 127.0.0.1 serving small arbitrary
-files; the registry only deals in bytes, hashes and files.
+Server tests run :class:`hub_server.FakeHub`, the Hub's file API on 127.0.0.1, serving small
+arbitrary files; the registry only deals in bytes, hashes and files.
 """
 
 from __future__ import annotations
@@ -10,26 +10,27 @@ import argparse
 import hashlib
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hub_server import FakeHub
 
 from stance import registry
 from stance.cli_registry import add_parsers
 
 GOOD = b"stance test artifact\n" + bytes(range(256)) * 200  # ~51 kB
 OTHER = b"some other bytes entirely\n" * 100
+DROPPED = b"dropped model\n" * 4000
+REPO, REV = "test-org/stance-models", "v1.0"
 
 
 def _sha(b: bytes) -> str:
     return hashlib.sha256(b).hexdigest()
 
 
-def _manifest(**overrides: dict) -> dict:
+def _manifest() -> dict:
     base = {
-        "name": "tiny", "version": "1.0", "filename": "tiny-1.0.joblib", "url": "{base_url}/{filename}",
+        "name": "tiny", "version": "1.0", "filename": "tiny-1.0.stance",
         "sha256": _sha(GOOD), "size": len(GOOD), "sklearn_version": "1.5.0",
         "labels": ["claim", "loaded", "quote"],
         "metrics": {"macro_f1": 0.8123, "macro_f1_ci95": [0.75, 0.87]},
@@ -37,81 +38,53 @@ def _manifest(**overrides: dict) -> dict:
     }
     models = [
         base,
-        {**base, "name": "corrupt", "filename": "corrupt-1.0.joblib"},   # server sends OTHER
-        {**base, "name": "missing", "filename": "missing-1.0.joblib"},   # server answers 404
-        {**base, "name": "dropped", "filename": "dropped-1.0.joblib"},   # server hangs up mid-body
-        {**base, "name": "unpublished", "filename": "unpublished-1.0.joblib", "sha256": None, "size": None,
+        {**base, "name": "corrupt", "filename": "corrupt-1.0.stance"},   # the hub serves OTHER
+        {**base, "name": "missing", "filename": "missing-1.0.stance"},   # not in the repository
+        {**base, "name": "dropped", "filename": "dropped-1.0.stance", "sha256": _sha(DROPPED),
+         "size": len(DROPPED)},                                           # the hub hangs up mid-body
+        {**base, "name": "unpublished", "filename": "unpublished-1.0.stance", "sha256": None, "size": None,
          "metrics": {}},
     ]
-    for m in models:
-        m.update(overrides.get(m["name"], {}))
-    return {"format": 1, "base_url": "http://unused.invalid/models", "models": models}
+    return {"format": 2, "repo_id": REPO, "revision": REV, "uploaded": False, "models": models}
 
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A tmp STANCE_HOME, a test manifest, no proxies and no offline mode."""
+    import huggingface_hub
+    from huggingface_hub import constants
+
     h = tmp_path / "home"
     monkeypatch.setenv("STANCE_HOME", str(h))
-    monkeypatch.delenv("STANCE_OFFLINE", raising=False)
-    monkeypatch.delenv("STANCE_REGISTRY_URL", raising=False)
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+    for var in ("STANCE_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "STANCE_MODELS_DIR", "STANCE_MANIFEST", "HF_ENDPOINT", "http_proxy", "https_proxy",
+                "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "*")
-    monkeypatch.setenv("NO_PROXY", "*")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    # the test session runs with HF_HUB_OFFLINE=1 (conftest), which huggingface_hub reads at import
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
+    huggingface_hub.close_session()  # a new HTTP client, made without the proxies
     monkeypatch.setattr(registry, "load_manifest", lambda path=None: _manifest())
     return h
 
 
-class _Handler(BaseHTTPRequestHandler):
-    files: dict[str, bytes] = {}
-    requests: list[str] = []
-
-    def log_message(self, *args) -> None:  # keep test output clean
-        pass
-
-    def do_GET(self) -> None:
-        self.requests.append(self.path)
-        name = self.path.rsplit("/", 1)[-1]
-        if name.startswith("dropped"):
-            # promise more bytes than are sent, then hang up
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(GOOD)))
-            self.end_headers()
-            self.wfile.write(GOOD[: len(GOOD) // 3])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        body = self.files.get(name)
-        if body is None:
-            self.send_error(404, "Not Found")
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def server(home: Path, monkeypatch: pytest.MonkeyPatch):
-    """Serve GOOD as tiny-1.0.joblib and OTHER as corrupt-1.0.joblib on 127.0.0.1."""
-    handler = type("Handler", (_Handler,), {
-        "files": {"tiny-1.0.joblib": GOOD, "corrupt-1.0.joblib": OTHER}, "requests": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    t = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    t.start()
-    monkeypatch.setenv("STANCE_REGISTRY_URL", f"http://127.0.0.1:{httpd.server_address[1]}/models/")
-    try:
-        yield handler
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        t.join(5)
+    """A Hub serving GOOD as tiny-1.0.stance and OTHER as corrupt-1.0.stance."""
+    files = {"tiny-1.0.stance": GOOD, "corrupt-1.0.stance": OTHER, "dropped-1.0.stance": DROPPED}
+    with FakeHub(files, repo_id=REPO, revision=REV, behaviour={"dropped-1.0.stance": "drop"}) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        yield hub
 
 
 def _files(d: Path) -> list[str]:
-    return sorted(p.name for p in d.iterdir()) if d.exists() else []
+    """Every file under ``d`` that holds bytes (blobs, links and partial downloads; not the lock files)."""
+    if not d.exists():
+        return []
+    return sorted(str(p.relative_to(d)) for p in d.rglob("*")
+                  if (p.is_file() or p.is_symlink()) and ".locks" not in p.parts and p.name != "CACHEDIR.TAG"
+                  and "refs" not in p.parts)
 
 
 def _cli(*argv: str) -> int:
@@ -132,20 +105,20 @@ def test_cache_dir_honours_stance_home(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_shipped_manifest_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("STANCE_REGISTRY_URL", raising=False)
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
     reg = registry.Registry(registry.load_manifest())
     names = reg.names()
     assert {"hybrid", "tfidf-lr", "rules"} <= set(names)
+    assert re.fullmatch(r"[\w.-]+/[\w.-]+", reg.repo_id) and reg.revision
     for e in reg.entries():
-        assert e.filename.endswith(".joblib") and e.name in e.filename
-        assert e.url.startswith(("https://", "http://")) and e.url.endswith("/" + e.filename)
-        if e.sha256 is not None:  # filled by scripts/release_models.py
-            assert re.fullmatch(r"[0-9a-f]{64}", e.sha256)
-            assert e.size and e.size > 0
-            assert set(e.labels) == {"claim", "quote", "loaded"}
-            assert 0 <= e.metrics["macro_f1"] <= 1
-    monkeypatch.setenv("STANCE_REGISTRY_URL", "http://mirror.test/x/")
-    assert reg.entry("hybrid").url == "http://mirror.test/x/" + reg.entry("hybrid").filename
+        assert e.filename.endswith(".stance") and e.name in e.filename
+        assert e.url == f"https://huggingface.co/{reg.repo_id}/resolve/{reg.revision}/{e.filename}"
+        assert re.fullmatch(r"[0-9a-f]{64}", e.sha256 or "")
+        assert e.size and e.size > 0
+        assert set(e.labels) == {"claim", "quote", "loaded"}
+        assert 0 <= e.metrics["macro_f1"] <= 1
+    monkeypatch.setenv("HF_ENDPOINT", "http://mirror.test/x/")
+    assert reg.entry("hybrid").url.startswith(f"http://mirror.test/x/{reg.repo_id}/resolve/")
 
 
 def test_unknown_model_suggests_close_names(home: Path) -> None:
@@ -172,15 +145,17 @@ def test_verify_and_sha256sum(tmp_path: Path) -> None:
 
 
 def test_offline_without_cache_raises_clear_error(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the URL points nowhere reachable: offline mode must not even try it
-    monkeypatch.setenv("STANCE_REGISTRY_URL", "http://127.0.0.1:9/never")
+    # the endpoint points nowhere reachable: offline mode must not even try it
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     with pytest.raises(registry.OfflineError) as info:
         registry.fetch("tiny", offline=True)
     msg = str(info.value)
-    assert "'tiny'" in msg and "stance download tiny" in msg and "\n" not in msg
-    monkeypatch.setenv("STANCE_OFFLINE", "1")
-    with pytest.raises(registry.OfflineError, match="stance download tiny"):
-        registry.fetch("tiny")
+    assert "'tiny'" in msg and "stance download tiny" in msg and "STANCE_MODELS_DIR" in msg and "\n" not in msg
+    for var in ("STANCE_OFFLINE", "HF_HUB_OFFLINE"):
+        monkeypatch.setenv(var, "1")
+        with pytest.raises(registry.OfflineError, match="stance download tiny"):
+            registry.fetch("tiny")
+        monkeypatch.delenv(var)
     assert _files(home / "models") == []
 
 
@@ -196,75 +171,103 @@ def test_headline_formats_interval() -> None:
     assert registry.headline({}) == "-"
 
 
-# --------------------------------------------------------------------------- with a server
+
+# --------------------------------------------------------------------------- with a Hub on 127.0.0.1
+def _snapshot(home: Path, filename: str) -> Path:
+    return home / "models" / f"models--{REPO.replace('/', '--')}" / "snapshots" / "0123456789abcdef0123456789abcdef01234567" / filename
+
+
 @pytest.mark.network
-def test_good_download(home: Path, server) -> None:
-    assert not registry.is_cached("tiny")
-    path = registry.fetch("tiny", progress=False)
-    assert path == home / "models" / "tiny-1.0.joblib" == registry.local_path("tiny")
+def test_good_download(home: Path, server: FakeHub) -> None:
+    import os
+
+    assert registry.cache_state("tiny") == "no"
+    old = os.umask(0o022)
+    try:
+        path = registry.fetch("tiny", progress=False)
+    finally:
+        os.umask(old)
+    assert path.resolve().stat().st_mode & 0o777 == 0o644  # as readable as the umask says: a shared cache works
+    assert path == _snapshot(home, "tiny-1.0.stance") == registry.local_path("tiny")
     assert path.read_bytes() == GOOD
-    assert registry.is_cached("tiny")
-    assert server.requests == ["/models/tiny-1.0.joblib"]
-    assert _files(home / "models") == ["tiny-1.0.joblib"]  # no temporary file left behind
+    assert registry.is_cached("tiny") and registry.cache_state("tiny") == "yes"
+    assert server.gets() == [f"/{REPO}/resolve/{REV}/tiny-1.0.stance"]  # the pinned revision
+    # the Hub's cache layout: a blob named by its hash, a snapshot link; nothing partial left
+    names = _files(home / "models")
+    assert [n for n in names if "/blobs/" in n] == [f"models--{REPO.replace('/', '--')}/blobs/{_sha(GOOD)}"]
+    assert not [n for n in names if n.endswith(".incomplete")]
 
 
 @pytest.mark.network
-def test_cache_hit_makes_no_request(home: Path, server, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_hit_makes_no_request(home: Path, server: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
     first = registry.fetch("tiny", progress=False)
-    assert len(server.requests) == 1
+    n = len(server.requests)
     assert registry.fetch("tiny") == first
-    assert len(server.requests) == 1
-    # offline mode is happy with a verified cached copy
-    monkeypatch.setenv("STANCE_OFFLINE", "1")
-    assert registry.fetch("tiny") == first
+    # offline mode (either variable) is happy with a verified cached copy
+    for var in ("STANCE_OFFLINE", "HF_HUB_OFFLINE"):
+        monkeypatch.setenv(var, "1")
+        assert registry.fetch("tiny") == first
+        monkeypatch.delenv(var)
     assert registry.fetch("tiny", offline=True) == first
-    assert len(server.requests) == 1
+    assert len(server.requests) == n
 
 
 @pytest.mark.network
-def test_corrupted_cache_is_downloaded_again(home: Path, server) -> None:
-    target = home / "models" / "tiny-1.0.joblib"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(GOOD[:-10])  # a truncated copy from some earlier accident
-    assert not registry.is_cached("tiny")
-    with pytest.raises(registry.OfflineError, match="does not match"):
+def test_corrupted_cache_is_named_offline_and_fetched_again_online(home: Path, server: FakeHub) -> None:
+    path = registry.fetch("tiny", progress=False)
+    blob = path.resolve()
+    blob.write_bytes(GOOD[:-10])  # a truncated copy from some earlier accident
+    assert registry.cache_state("tiny") == "corrupt" and not registry.is_cached("tiny")
+    with pytest.raises(registry.ChecksumError) as info:
         registry.fetch("tiny", offline=True)
-    assert registry.fetch("tiny", progress=False).read_bytes() == GOOD
-    assert len(server.requests) == 1
+    msg = str(info.value)
+    assert "cached copy of model 'tiny'" in msg and "corrupt" in msg and "stance download tiny --force" in msg
+    assert "\n" not in msg and blob.read_bytes() == GOOD[:-10]  # offline: named, left for the user to see
+    assert registry.fetch("tiny", progress=False).read_bytes() == GOOD  # online: fetched again
+    assert len(server.gets()) == 2 and registry.cache_state("tiny") == "yes"
 
 
 @pytest.mark.network
-def test_checksum_mismatch_deletes_file_and_raises(home: Path, server) -> None:
+def test_checksum_mismatch_deletes_file_and_raises(home: Path, server: FakeHub) -> None:
     with pytest.raises(registry.ChecksumError) as info:
         registry.fetch("corrupt", progress=False)
     err = info.value
     assert err.expected == _sha(GOOD) and err.actual == _sha(OTHER)
     msg = str(err)
-    assert err.expected in msg and err.actual in msg and "corrupt-1.0.joblib" in msg and "\n" not in msg
-    assert server.requests == ["/models/corrupt-1.0.joblib"]
+    assert err.expected in msg and err.actual in msg and "corrupt-1.0.stance" in msg and "\n" not in msg
+    assert "deleted" in msg
     assert _files(home / "models") == []
-    assert not registry.is_cached("corrupt")
+    assert registry.cache_state("corrupt") == "no"
 
 
 @pytest.mark.network
-def test_http_404_raises_download_error(home: Path, server) -> None:
+def test_missing_file_revision_and_repository_are_named(home: Path, server: FakeHub,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(registry.DownloadError) as info:
         registry.fetch("missing", progress=False)
-    url = registry.entry("missing").url
-    assert info.value.url == url
-    assert url in str(info.value) and "404" in str(info.value)
+    assert info.value.url == registry.entry("missing").url and info.value.url in str(info.value)
+    assert "missing-1.0.stance is not in" in str(info.value)
+    for key, value, words in (("revision", "v9", "revision v9 is not in"),
+                              ("repo_id", "someone/else", "HF_ENDPOINT")):
+        monkeypatch.setattr(registry, "load_manifest", lambda path=None, k=key, v=value: {**_manifest(), k: v})
+        with pytest.raises(registry.DownloadError, match=re.escape(words)) as info:
+            registry.fetch("tiny", progress=False)
+        assert "\n" not in str(info.value)
     assert _files(home / "models") == []
 
 
 @pytest.mark.network
-def test_dropped_connection_leaves_no_complete_looking_file(home: Path, server) -> None:
+def test_dropped_connection_leaves_no_complete_looking_file(home: Path, server: FakeHub,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(registry.DownloadError) as info:
         registry.fetch("dropped", progress=False)
     assert not isinstance(info.value, registry.ChecksumError)
-    assert registry.entry("dropped").url in str(info.value)
-    assert server.requests == ["/models/dropped-1.0.joblib"]
-    assert _files(home / "models") == []
-    assert not registry.is_cached("dropped")
+    assert registry.entry("dropped").url in str(info.value) and "\n" not in str(info.value)
+    assert "before the whole file arrived" in str(info.value) or "dropped" in str(info.value)
+    assert not [n for n in _files(home / "models") if "/snapshots/" in n or "/blobs/" in n and
+                not n.endswith(".incomplete")]
+    assert registry.cache_state("dropped") == "no"
+    assert capsys.readouterr().err == ""  # huggingface_hub's retry messages are held back
 
 
 @pytest.mark.network
@@ -275,14 +278,30 @@ def test_connection_refused_raises_download_error(home: Path, monkeypatch: pytes
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()  # nothing listens there now
-    monkeypatch.setenv("STANCE_REGISTRY_URL", f"http://127.0.0.1:{port}")
-    with pytest.raises(registry.DownloadError, match=f"127.0.0.1:{port}/tiny-1.0.joblib"):
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    with pytest.raises(registry.DownloadError, match=f"127.0.0.1:{port}/{REPO}/resolve/{REV}/tiny-1.0.stance"):
         registry.fetch("tiny", progress=False)
     assert _files(home / "models") == []
 
 
+def test_a_local_directory_of_release_files(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = tmp_path / "release"
+    d.mkdir()
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # never used
+    monkeypatch.setenv("STANCE_MODELS_DIR", str(d))
+    with pytest.raises(registry.OfflineError, match="tiny-1.0.stance does not exist"):
+        registry.fetch("tiny")
+    (d / "tiny-1.0.stance").write_bytes(GOOD)
+    assert registry.fetch("tiny") == d / "tiny-1.0.stance" and registry.cache_state("tiny") == "yes"
+    (d / "corrupt-1.0.stance").write_bytes(OTHER)
+    with pytest.raises(registry.ChecksumError, match="left as it is"):
+        registry.fetch("corrupt")
+    assert (d / "corrupt-1.0.stance").read_bytes() == OTHER  # the user's file is never deleted
+    assert not (home / "models").exists()
+
+
 @pytest.mark.network
-def test_progress_bar_goes_to_stderr(home: Path, server, capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_bar_goes_to_stderr(home: Path, server: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:
     registry.fetch("tiny", progress=True)
     out, err = capsys.readouterr()
     assert out == ""
@@ -292,39 +311,43 @@ def test_progress_bar_goes_to_stderr(home: Path, server, capsys: pytest.CaptureF
 
 # --------------------------------------------------------------------------- CLI
 @pytest.mark.network
-def test_cli_models_and_download(home: Path, server, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_models_and_download(home: Path, server: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:
     assert _cli("models") == 0
     out = capsys.readouterr().out
     lines = {ln.split()[0]: ln for ln in out.splitlines() if ln.strip()}
     assert lines["tiny"].split()[:2] == ["tiny", "1.0"]
     assert "0.812 [0.750, 0.870]" in lines["tiny"]
     assert " no " in lines["tiny"] and "unpublished" in lines["unpublished"]
-    assert str(home / "models" / "tiny-1.0.joblib") in lines["tiny"]
+    assert f"{server.url}/{REPO} at revision {REV}" in out and "not on the Hub yet" in out
 
     assert _cli("download", "tiny") == 0
     out = capsys.readouterr().out
-    assert "downloaded tiny 1.0" in out and str(home / "models" / "tiny-1.0.joblib") in out
-    assert (home / "models" / "tiny-1.0.joblib").read_bytes() == GOOD
-    assert len(server.requests) == 1
+    assert "downloaded tiny 1.0" in out and str(_snapshot(home, "tiny-1.0.stance")) in out
+    assert _snapshot(home, "tiny-1.0.stance").read_bytes() == GOOD
+    assert len(server.gets()) == 1
 
     assert _cli("download", "tiny") == 0  # already cached: no request
-    assert "already cached" in capsys.readouterr().out
-    assert len(server.requests) == 1
+    assert "already here" in capsys.readouterr().out
+    assert len(server.gets()) == 1
     assert _cli("download", "tiny", "--force") == 0
     capsys.readouterr()
-    assert len(server.requests) == 2
+    assert len(server.gets()) == 2
 
+    _snapshot(home, "tiny-1.0.stance").resolve().write_bytes(b"damaged")
     assert _cli("models", "--json") == 0
     data = {d["name"]: d for d in json.loads(capsys.readouterr().out)}
-    assert data["tiny"]["cached"] is True and data["corrupt"]["cached"] is False
-    assert data["tiny"]["path"] == str(home / "models" / "tiny-1.0.joblib")
+    assert data["tiny"]["cache_state"] == "corrupt" and data["tiny"]["cached"] is False
+    assert data["corrupt"]["cache_state"] == "no"
     assert data["tiny"]["sha256"] == _sha(GOOD) and data["tiny"]["size"] == len(GOOD)
     assert data["tiny"]["metrics"]["macro_f1"] == pytest.approx(0.8123)
+    assert _cli("models") == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("tiny "))
+    assert "corrupt (sha256 mismatch: stance download NAME --force)" in line
 
 
 @pytest.mark.network
-def test_cli_download_errors(home: Path, server, monkeypatch: pytest.MonkeyPatch) -> None:
-    from stance.cli import UserError
+def test_cli_download_errors(home: Path, server: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    from stance.errors import UsageError
 
     with pytest.raises(registry.UnknownModelError, match="Did you mean 'tiny'"):
         _cli("download", "tinyy")
@@ -333,6 +356,6 @@ def test_cli_download_errors(home: Path, server, monkeypatch: pytest.MonkeyPatch
     with pytest.raises(registry.DownloadError, match="404"):
         _cli("download", "missing")
     monkeypatch.setenv("STANCE_OFFLINE", "1")
-    with pytest.raises(UserError, match="STANCE_OFFLINE"):
+    with pytest.raises(UsageError, match="STANCE_OFFLINE"):
         _cli("download", "tiny")
     assert _files(home / "models") == []

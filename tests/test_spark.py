@@ -61,11 +61,24 @@ def test_spark_rows_equal_the_single_process_rows(spark, documents):
 def test_a_model_file_is_broadcast_to_the_workers(spark, tmp_path):
     import stance
 
-    path = stance.train("tfidf-lr", seed=0, evaluate=False).save(tmp_path / "m.joblib")
+    path = stance.train("tfidf-lr", seed=0, evaluate=False).save(tmp_path / "m.stance")
     df = spark.createDataFrame([("a", "Cuba sent 27 doctors to Peru. The regime exploits them.")], "id string, text string")
     got = sorted((r.asDict() for r in stance_spark.label(df, model=str(path)).collect()), key=_key)
     assert got == _flat(sentence_rows(["Cuba sent 27 doctors to Peru. The regime exploits them."], ["a"],
                                       stance.load(path)))
+
+
+def test_a_model_file_that_needs_unpickling_goes_to_the_workers_only_when_trusted(spark, tmp_path):
+    import stance
+    from stance.errors import UntrustedModelError
+
+    path = stance.train("nb", seed=0, evaluate=False).save(tmp_path / "nb.stance")
+    text = "Cuba sent 27 doctors to Peru. The regime exploits them."
+    df = spark.createDataFrame([("a", text)], "id string, text string")
+    with pytest.raises(UntrustedModelError, match="--trust"):  # named on the driver, before the job
+        stance_spark.label(df, model=str(path))
+    got = sorted((r.asDict() for r in stance_spark.label(df, model=str(path), trusted=True).collect()), key=_key)
+    assert got == _flat(sentence_rows([text], ["a"], stance.load(path, trusted=True)))
 
 
 def test_bad_input_is_refused_before_any_work(spark, tmp_path):
@@ -82,7 +95,7 @@ def test_bad_input_is_refused_before_any_work(spark, tmp_path):
     with pytest.raises(UnknownModelError):  # a ladder name stance.load cannot take would fail on the workers
         stance_spark.label(ok, id_col=None, model="nb")
     with pytest.raises(FileNotFoundError):
-        stance_spark.label(ok, id_col=None, model=str(tmp_path / "absent.joblib"))
+        stance_spark.label(ok, id_col=None, model=str(tmp_path / "absent.stance"))
     assert stance_spark.label(ok, id_col=None).count() == 1  # numbered documents
 
 

@@ -175,13 +175,14 @@ def test_stance_train_extend_then_label_with_the_result(tmp_path, capsys):
 
     rows = [dict(r, text=f"{r['text']} ({i})", doc_id=f"d{i % 5}") for i, r in enumerate(MINE * 2)]
     data = _csv(tmp_path / "mine.csv", rows)
-    out = tmp_path / "adapted.joblib"
+    out = tmp_path / "adapted.stance"
     env = dict(os.environ, STANCE_HOME=str(tmp_path / "home"))
     r = subprocess.run([_script("stance-train"), "--model", "tfidf-lr", "--data", str(data), "--extend", "-o", str(out)],
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
     assert f"plus your {len(rows)} rows" in r.stdout and "with the shipped data alone" in r.stdout
-    card = json.loads(out.with_name("adapted.card.json").read_text())
+    r = subprocess.run([_script("stance"), "card", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    card = json.loads(r.stdout)["card"]
     assert card["metrics"]["rows"] == len(rows) and card["training_data"]["user_rows"] == len(rows)
     r = subprocess.run([_script("stance"), "label", "--sentences", "--model", str(out), "--format", "jsonl"],
                        input=MINE[2]["text"] + "\n", capture_output=True, text=True, env=env, timeout=120)
@@ -194,7 +195,7 @@ def test_stance_train_extend_then_label_with_the_result(tmp_path, capsys):
 def test_stance_train_extend_usage_errors(tmp_path, capsys, args, match):
     from stance.cli import train_main
 
-    out = tmp_path / "m.joblib"
+    out = tmp_path / "m.stance"
     assert train_main(["--model", "tfidf-lr", "-o", str(out), *args]) == 2
     err = capsys.readouterr().err
     assert match in err and "Traceback" not in err and not out.exists()
@@ -211,6 +212,6 @@ def test_repeated_sentences_and_ids_are_reported_not_silently_merged(tmp_path, c
         model = stance.train("tfidf-lr", data=data, seed=0, evaluate=False)
     kinds = [c["kind"] for c in model.card["training_data"]["conflicts"]]
     assert kinds == ["your data labels this text twice", "the id 'r1' is used twice"]
-    assert train_main(["--model", "tfidf-lr", "--data", str(data), "--no-eval", "-o", str(tmp_path / "m.joblib")]) == 0
+    assert train_main(["--model", "tfidf-lr", "--data", str(data), "--no-eval", "-o", str(tmp_path / "m.stance")]) == 0
     err = capsys.readouterr().err
     assert err.count("warning: ") == 2 and "mine.jsonl:7" in err and "mine.jsonl:1" in err

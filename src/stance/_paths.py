@@ -62,3 +62,54 @@ def readable_by_umask(path: str | Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(path, 0o666 & ~umask)
+
+
+def write_atomic(path: str | Path, data: bytes, *, force: bool, what: str = "file") -> Path:
+    """Write ``data`` to ``path`` through a temporary file beside it, moved into place only once
+    complete and on disk: a killed process or a full disk leaves the old file, or none, never a
+    partial one. Without ``force`` an existing file is never replaced, even one that appeared
+    meanwhile (``FileExistsError``). The new file gets the mode the umask gives (an existing
+    file's mode is kept). Failures to write are a :class:`~stance.errors.WriteError` in one line.
+    """
+    import os
+    import tempfile
+
+    from .errors import WriteError
+
+    target = Path(path)
+    exists = target.exists()
+    if exists and not force:
+        raise FileExistsError(f"{target} already exists; pass force=True (--force) to overwrite it")
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise WriteError(f"cannot write the {what} {target}: {exc.strerror or exc}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if exists:
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            readable_by_umask(tmp)
+        if force:
+            os.replace(tmp, target)
+        else:
+            try:  # no-clobber: fails if the target appeared meanwhile
+                os.link(tmp, target)
+            except FileExistsError:
+                raise FileExistsError(f"{target} already exists; pass force=True (--force) to overwrite it") from None
+            except OSError:  # a filesystem without hard links
+                if target.exists():
+                    raise FileExistsError(f"{target} already exists; pass force=True (--force) to overwrite it") from None
+                os.replace(tmp, target)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError):
+            raise
+        raise WriteError(f"cannot write the {what} {target}: {exc.strerror or exc}; "
+                         + ("the existing file is unchanged" if exists else "nothing was written")) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

@@ -31,12 +31,12 @@ ROW_FIELDS = ("doc_id", "index", "text", "start", "end", "label", "probabilities
 _MODELS: dict[Any, Any] = {}  # one loaded model per spec, per process
 
 
-def model_for(spec: Any = None) -> Any:
-    """The model for ``spec`` (``None``: the shipped default; a name or a path; a loaded model is
-    returned as is), loaded once per process."""
+def model_for(spec: Any = None, *, trusted: bool = False) -> Any:
+    """The model for ``spec`` (``None``: the shipped default; a name, a path, or a model file's bytes;
+    a loaded model is returned as is), loaded once per process; ``trusted`` as for :func:`stance.load`."""
     if spec is not None and not isinstance(spec, (str, bytes)) and hasattr(spec, "label_text"):
         return spec
-    key = spec
+    key = (spec, trusted)
     if key not in _MODELS:
         from .loading import load
 
@@ -44,15 +44,15 @@ def model_for(spec: Any = None) -> Any:
             import os
             import tempfile
 
-            fd, tmp = tempfile.mkstemp(suffix=".joblib")
+            fd, tmp = tempfile.mkstemp(suffix=".stance")
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(spec)
-                _MODELS[key] = load(tmp)
+                _MODELS[key] = load(tmp, trusted=trusted)
             finally:
                 os.unlink(tmp)
         else:
-            _MODELS[key] = load(spec)
+            _MODELS[key] = load(spec, trusted=trusted)
     return _MODELS[key]
 
 

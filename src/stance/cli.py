@@ -66,7 +66,7 @@ def _label(args: argparse.Namespace) -> int:
     if args.html and Path(args.html).exists() and not args.force:
         raise UsageError(f"{args.html} already exists; pass --force to overwrite it")
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
-    model = load(args.model)
+    model = load(args.model, trusted=args.trust)
     if args.uncertain is not None:
         from .uncertainty import UncertainWriter
 
@@ -140,7 +140,7 @@ def _train(args: argparse.Namespace) -> int:
     for line in summary_lines(model.card, evaluated=not args.no_eval):
         print(line)
     model.save(out, force=args.force)
-    print(f"saved {args.model} model to {out} (card: {out.with_name(out.stem + '.card.json')})")
+    print(f"saved {args.model} model to {out} (its card: stance card {out})")
     return 0
 
 
@@ -150,7 +150,8 @@ def build_train_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="stance-train", description="Train a stance model and save it as an artifact.")
     p.add_argument("--version", action="version", version=f"stance {__version__}")
     p.add_argument("--model", default="hybrid", help="model name (see `stance models`; default hybrid)")
-    p.add_argument("--output", "-o", required=True, help="artifact path to write (.joblib)")
+    p.add_argument("--output", "-o", required=True,
+                   help="the model file to write, exactly this path (any suffix; .stance by convention)")
     p.add_argument("--data", help="labelled CSV/TSV/JSONL file (default: the shipped training data); "
                                   "it replaces the shipped data unless --extend is given")
     p.add_argument("--extend", action="store_true",
@@ -211,7 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output format (default: table on a terminal, jsonl when piped)")
     lab.add_argument("--html", metavar="OUT.html", help="also write a page with the sentences highlighted by label")
     lab.add_argument("--force", action="store_true", help="overwrite an existing --html file")
-    lab.add_argument("--model", help="model name (stance models) or path to a .joblib artifact (default: shipped)")
+    lab.add_argument("--model", help="model name (stance models) or path of a model file (default: shipped)")
+    lab.add_argument("--trust", action="store_true",
+                     help="allow unpickling the scikit-learn estimator inside --model (runs code from the file; "
+                          "needed only for models without a data-only form and for old pickle-format files)")
     lab.add_argument("--explain", action="store_true", help="show the features behind each label")
     lab.add_argument("-k", type=int, default=3, help="features per sentence with --explain (default 3)")
     lab.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
@@ -234,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--partitions", type=_positive_int, help="partitions to spread the documents over "
                                                             "(default: the cluster's parallelism)")
     sp.add_argument("--model", help="model name or path of a model file (default: the shipped model)")
+    sp.add_argument("--trust", action="store_true", help="allow unpickling the estimator inside --model (as for label)")
     sp.add_argument("--text-col", default="text", help="the documents' text column (default: text)")
     sp.add_argument("--id-col", default="id", help="the documents' id column (default: id; '' numbers them)")
     sp.add_argument("--explain", action="store_true", help="add the features behind each label")
@@ -250,6 +255,7 @@ def _spark_label(args: argparse.Namespace) -> int:
         from .spark import label_files
 
         res = label_files(args.input, args.output, master=args.master, partitions=args.partitions, model=args.model,
+                          trusted=args.trust,
                           text_col=args.text_col, id_col=args.id_col or None, explain=args.explain, force=args.force)
     except ImportError as exc:
         raise UsageError(str(exc)) from None

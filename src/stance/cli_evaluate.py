@@ -52,6 +52,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     o = p.add_argument_group("outside data")
     o.add_argument("--model", metavar="NAME|PATH",
                    help="model to score on --data: a baseline name (trained now on the whole corpus) or a saved model")
+    o.add_argument("--trust", action="store_true",
+                   help="allow unpickling the estimator inside a saved --model (runs code from the file)")
     o.add_argument("--data", metavar="PATH", help="labelled CSV/TSV/JSONL file, or a directory saved by datasets")
     o.add_argument("--text-column", default="text", help="column holding the sentence (default: text)")
     o.add_argument("--label-column", default="label", help="column holding the label (default: label)")
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         # the data (columns, labels) is checked before any model is fitted
         evaluate.read_outside(args.data, args.text_column, args.label_column, label_map, args.binary, args.split,
                               args.id_column, args.words_column)
-        fitted = {spec: load_or_fit(spec, args.seed, args.root) for spec in specs}
+        fitted = {spec: load_or_fit(spec, args.seed, args.root, trusted=args.trust) for spec in specs}
         res = evaluate.run_outside(
             args.data, fitted, out=args.out, force=args.force, text_column=args.text_column, label_column=args.label_column,
             label_map=label_map, binary=args.binary, split=args.split, id_column=args.id_column,

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import UsageError
 
-__all__ = ["add_parsers", "models_command", "download_command"]
+__all__ = ["add_parsers", "models_command", "download_command", "card_command"]
 
 
 def _size(n: int | None) -> str:
@@ -38,19 +38,25 @@ def _table(rows: list[list[str]]) -> str:
 def models_command(args: argparse.Namespace) -> int:
     """List every model a user can load or train by name (:func:`stance.loading.catalogue`)."""
     from .loading import catalogue
-    from .registry import default_registry
+    from .registry import default_registry, endpoint
 
     listing = catalogue()
     if args.json:
         print(json.dumps(listing, indent=2, ensure_ascii=False))
         return 0
+    reg = default_registry()
     rows = [["NAME", "VERSION", "SIZE", "MACRO-F1 (LODO, 95% CI)", "CACHED", "PATH"]]
     for d in (d for d in listing if d["kind"] == "published"):
         rows.append([d["name"], d["version"], _size(d.get("size")), d["headline"],
-                     "yes" if d["cached"] else ("no" if d["published"] else "unpublished"), d["path"]])
-    print("Published models (stance download NAME, or stance.load(NAME)):")
+                     d["cache_state"] + (" (sha256 mismatch: stance download NAME --force)"
+                                         if d["cache_state"] == "corrupt" else ""), d["path"]])
+    print(f"Published models (stance download NAME, or stance.load(NAME)), from {endpoint()}/{reg.repo_id} "
+          f"at revision {reg.revision}:")
     print(_table(rows))
-    print(f"cache: {default_registry().cache}  (set STANCE_HOME to move it)")
+    if not reg.uploaded:
+        print("(this release is not on the Hub yet: download needs a mirror (HF_ENDPOINT) or a folder of release "
+              "files (STANCE_MODELS_DIR); see README, Published models)")
+    print(f"cache: {reg.cache}  (set STANCE_HOME to move it)")
     rows = [["NAME", "NEEDS", "HERE", "WHAT"]]
     for d in (d for d in listing if d["kind"] == "ladder"):
         rows.append([d["name"] + (" (default)" if d["default"] else ""), d["needs"] or "-",
@@ -69,13 +75,35 @@ def download_command(args: argparse.Namespace) -> int:
     e = reg.entry(args.name)  # UnknownModelError with suggestions
     if registry.is_offline():
         raise UsageError(f"cannot download model {e.name!r}: offline mode is on "
-                        "(STANCE_OFFLINE is set); unset it to download")
+                        "(STANCE_OFFLINE or HF_HUB_OFFLINE is set); unset it to download")
     if not args.force and reg.is_cached(e.name):
-        print(f"{e.name} {e.version} is already cached at {reg.local_path(e.name)} "
+        print(f"{e.name} {e.version} is already here at {reg.local_path(e.name)} "
               "(checksum verified; --force downloads it again)")
         return 0
     path = reg.fetch(e.name, offline=False, force=args.force)
     print(f"downloaded {e.name} {e.version} ({_size(e.size)}, sha256 verified) to {path}")
+    return 0
+
+
+def card_command(args: argparse.Namespace) -> int:
+    """Print the card of a model file (or a published name, or the shipped default) and what the file holds."""
+    import os
+
+    from .artifact import DEFAULT_PATH, read
+
+    if args.model in (None, "default"):
+        path = DEFAULT_PATH
+    elif os.sep in args.model or "." in args.model or os.path.exists(args.model):
+        path = args.model
+    else:
+        from . import registry
+
+        path = registry.fetch(args.model)
+    content = read(path, trusted=args.trust)
+    info = {"path": str(path), "format_version": content["format_version"],
+            "data_only_scoring": content["scoring"] is not None,
+            "pickled_estimator": content["estimator_bytes"] is not None, "card": content["card"]}
+    print(json.dumps(info, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -85,7 +113,8 @@ _MODELS_DESCRIPTION = (
     "cache directory).")
 _DOWNLOAD_DESCRIPTION = (
     "Download a published model into the local cache; the file is kept only if its sha256 matches the manifest "
-    "shipped with stance. STANCE_REGISTRY_URL overrides the download location.")
+    "shipped with stance. Downloads come from the Hugging Face Hub repository the manifest names, at the revision "
+    "it pins; HF_ENDPOINT selects a mirror, STANCE_MODELS_DIR a local folder of release files instead.")
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -94,6 +123,14 @@ def add_parsers(subparsers: Any) -> None:
                               description=_MODELS_DESCRIPTION)
     m.add_argument("--json", action="store_true", help="print machine-readable JSON")
     m.set_defaults(func=models_command)
+
+    c = subparsers.add_parser("card", help="print a model file's card and what the file holds",
+                              description="Print the model card inside a model file (a path, a published name, or "
+                                          "'default'), with its format version and whether it needs unpickling. "
+                                          "Reads the file as data: nothing inside it runs.")
+    c.add_argument("model", metavar="PATH|NAME", nargs="?", help="model file or published name (default: the shipped model)")
+    c.add_argument("--trust", action="store_true", help="also read an old pickle-format file (runs code from it)")
+    c.set_defaults(func=card_command)
 
     d = subparsers.add_parser("download", help="download a published model into the cache and verify its checksum",
                               description=_DOWNLOAD_DESCRIPTION)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import LABELS, features, lexical
 
-__all__ = ["compile_estimator", "CompiledModel"]
+__all__ = ["compile_estimator", "CompiledModel", "check_spec"]
 
 _PREPROCESSORS = {"author_voice_lower": features.author_voice_lower, "lower": str.lower}
 
@@ -280,10 +280,75 @@ class _Tfidf:
         return self.names
 
 
+_BLOCK_TYPES = ("tfidf", "cues", "lexical", "static", "rules")
+
+
+def check_spec(spec: Any) -> str | None:
+    """What is wrong with a scoring spec read from a file, in a few words; ``None`` if it can be scored."""
+    if not isinstance(spec, dict) or spec.get("kind") not in ("prior", "rules", "linear"):
+        return "kind is not prior, rules or linear"
+    classes = spec.get("classes")
+    if not isinstance(classes, list) or not classes or not all(isinstance(c, str) for c in classes):
+        return "classes is not a list of labels"
+    k = len(classes)
+    if spec["kind"] == "prior":
+        p = spec.get("prior")
+        return None if isinstance(p, np.ndarray) and p.shape == (k,) and p.dtype.kind == "f" else "bad prior"
+    if spec["kind"] == "rules":
+        ok = isinstance(spec.get("min_loaded_cues"), int) and isinstance(spec.get("smoothing"), (int, float))
+        return None if ok and classes == list(LABELS) else "bad rules settings"
+    blocks = spec.get("blocks")
+    if not isinstance(blocks, list) or not blocks:
+        return "no feature blocks"
+    total = 0
+    for b in blocks:
+        if not isinstance(b, dict) or b.get("type") not in _BLOCK_TYPES:
+            return "a feature block of unknown type (a newer stance wrote this model?)"
+        size = b.get("size")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            return f"block {b.get('name')!r} has no size"
+        if b["type"] == "tfidf":
+            vocab, idf = b.get("vocabulary"), b.get("idf")
+            if b.get("preprocessor") not in _PREPROCESSORS or not isinstance(b.get("token_pattern"), str):
+                return f"block {b.get('name')!r} has an unknown preprocessor or token pattern"
+            try:
+                re.compile(b["token_pattern"])
+            except re.error:
+                return f"block {b.get('name')!r} has an invalid token pattern"
+            ngram = b.get("ngram_range")
+            if not (isinstance(ngram, list) and len(ngram) == 2 and all(isinstance(n, int) for n in ngram)
+                    and 1 <= ngram[0] <= ngram[1]):
+                return f"block {b.get('name')!r} has a bad n-gram range"
+            if b.get("norm") not in ("l2", None) or not isinstance(b.get("sublinear_tf"), bool):
+                return f"block {b.get('name')!r} has bad weighting settings"
+            if not isinstance(vocab, dict) or not all(isinstance(v, int) and 0 <= v < size for v in vocab.values()):
+                return f"block {b.get('name')!r} has a vocabulary that does not fit its size"
+            if idf is not None and not (isinstance(idf, np.ndarray) and idf.shape == (size,)):
+                return f"block {b.get('name')!r} has idf weights that do not fit its size"
+        elif b["type"] == "rules" and (not isinstance(b.get("min_loaded_cues"), int) or size != 3):
+            return "a rules block without its threshold or of a size other than 3"
+        elif b["type"] == "cues" and size > len(features.CUE_NAMES):
+            return "more cue features than this stance has (a newer stance wrote this model?)"
+        elif b["type"] == "lexical" and size != len(lexical.LEXICAL_NAMES):
+            return "a lexicon block of another size than this stance's lexicons"
+        elif b["type"] == "static" and size != lexical.static_dims():
+            return "a word-vector block of another size than this stance's static vectors"
+        total += size
+    coef, intercept = spec.get("coef"), spec.get("intercept")
+    if not (isinstance(coef, np.ndarray) and coef.shape == (k, total) and coef.dtype.kind == "f"):
+        return "coefficients that do not fit the feature blocks"
+    if not (isinstance(intercept, np.ndarray) and intercept.shape == (k,) and intercept.dtype.kind == "f"):
+        return "intercepts that do not fit the classes"
+    return None
+
+
 class CompiledModel:
     """Scores a spec from :func:`compile_estimator` with numpy alone."""
 
     def __init__(self, spec: dict[str, Any]):
+        problem = check_spec(spec)
+        if problem:
+            raise ValueError(f"not a scoring spec stance can use: {problem}")
         self.spec = spec
         self.kind = spec["kind"]
         self.classes_ = np.asarray(spec["classes"], dtype=object)

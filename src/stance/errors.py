@@ -17,7 +17,7 @@ from typing import Iterable
 
 __all__ = [
     "StanceError", "UsageError", "InputError", "TableError", "DataError", "CorpusError", "LabelledSetError",
-    "OutsideDataMissing", "EvaluationError", "ArtifactError", "RegistryError", "UnknownModelError",
+    "OutsideDataMissing", "EvaluationError", "ArtifactError", "UntrustedModelError", "WriteError", "RegistryError", "UnknownModelError",
     "ChecksumError", "DownloadError", "OfflineError", "VersionWarning",
 ]
 
@@ -68,6 +68,16 @@ class EvaluationError(StanceError, ValueError):
 
 class ArtifactError(StanceError, ValueError):
     """A file is not a usable stance model artifact; the message says why."""
+
+
+class UntrustedModelError(ArtifactError):
+    """Using this model file would run code from it (unpickling), and the caller has not said it trusts
+    the file: pass ``trusted=True`` (``--trust``) to allow it."""
+
+
+class WriteError(StanceError, OSError):
+    """A file could not be written (disk full, file too large, no permission, read-only); the file
+    that was there before, if any, is unchanged."""
 
 
 class RegistryError(StanceError):

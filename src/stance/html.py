@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from html import escape
@@ -29,6 +28,7 @@ from string import Template
 from typing import Any
 
 from . import LABELS
+from ._paths import write_atomic
 from .document import Document, LabelledSentence
 
 __all__ = ["render", "write", "LABEL_STYLES"]
@@ -354,12 +354,6 @@ def render(
     )
 
 
-def _new_file_mode() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def write(
     path: str | os.PathLike[str],
     documents: Document | Iterable[Document],
@@ -383,30 +377,5 @@ def write(
     parent = target.parent
     if not parent.is_dir():
         raise FileNotFoundError(f"cannot write {target}: directory {parent} does not exist")
-    mode = target.stat().st_mode & 0o777 if target.exists() else _new_file_mode()
-    fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(page)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        if force:
-            os.replace(tmp, target)
-        else:
-            try:  # atomic no-clobber: fails if the target appeared meanwhile
-                os.link(tmp, target)
-            except FileExistsError:
-                raise FileExistsError(
-                    f"{target} already exists; use force=True (--force) to overwrite it"
-                ) from None
-            except OSError:  # filesystem without hard links
-                if target.exists():
-                    raise FileExistsError(
-                        f"{target} already exists; use force=True (--force) to overwrite it"
-                    ) from None
-                os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(target, page, force=force, what="page")
     return target

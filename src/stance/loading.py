@@ -7,8 +7,12 @@
   and checked against the sha256 pinned in the package;
 - a model of the ladder without a published artifact (``embed``, ``minilm``): trained from the
   shipped data on first use and cached;
-- a path: that file, read by :mod:`stance.artifact` (loading a joblib file runs its code: the
-  path is your explicit decision to trust it).
+- a path: that file, read by :mod:`stance.artifact` as data. Its pickled scikit-learn estimator
+  is unpickled only with ``trusted=True``; a model whose scoring needs it (``tfidf-svm``, ``nb``,
+  ``minilm``), or an old pickle-format file, loads only with ``trusted=True``.
+
+The shipped default, checked downloads and the models stance trains into its own cache are trusted:
+they are as trusted as the installed package (downloads are checked against the sha256 it pins).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .artifact import DEFAULT_PATH, check_versions, read, save
+from .artifact import DEFAULT_PATH, SUFFIX, check_versions, read, save
 from .errors import ArtifactError, VersionWarning
 from .stance_model import StanceModel
 
@@ -31,12 +35,22 @@ _warned: set[str] = set()
 TRAIN_LOCALLY = ("embed", "minilm")
 
 
-def _from_payload(payload: dict[str, Any], source: str, rebuild=None):
-    return StanceModel(card=payload["card"], compiled=payload.get("compiled"),
-                       estimator_bytes=payload["estimator"], rebuild=rebuild, source=source)
+def _from_payload(payload: dict[str, Any], source: str, rebuild=None, trusted: bool = True):
+    if payload["scoring"] is None and not trusted:
+        from .errors import UntrustedModelError
+
+        raise UntrustedModelError(
+            f"{source} ({payload['card'].get('model', 'model')}) has no data-only scoring form: its predictions "
+            "need the pickled scikit-learn estimator inside, and unpickling runs code. If you trust the file, "
+            "load it with stance.load(path, trusted=True) (--trust)")
+    try:
+        return StanceModel(card=payload["card"], compiled=payload["scoring"],
+                           estimator_bytes=payload["estimator_bytes"], rebuild=rebuild, source=source, trusted=trusted)
+    except ValueError as exc:
+        raise ArtifactError(f"{source}: damaged stance model file ({exc})") from None
 
 
-def load(name_or_path: str | os.PathLike | None = None):
+def load(name_or_path: str | os.PathLike | None = None, *, trusted: bool = False):
     """Load a model: the shipped default, a published model by name, or a local file.
 
     - ``None`` or ``"default"``: the default model shipped inside the package
@@ -45,7 +59,10 @@ def load(name_or_path: str | os.PathLike | None = None):
       warning is given once.
     - a name from ``stance models`` (``"hybrid"``, ...): downloaded on first use
       into the cache and checked against the sha256 pinned in the package.
-    - a path to a ``.joblib`` file: your explicit choice to run that file's code.
+    - a path to a model file (written by ``StanceModel.save`` or ``stance-train``): read as data;
+      ``trusted=True`` also allows unpickling the scikit-learn estimator inside it, which runs code
+      (needed for ``model.estimator``, for models without a data-only form, and for old
+      pickle-format files).
     """
     if name_or_path is None or name_or_path == "default":
         return _load_default()
@@ -62,11 +79,10 @@ def load(name_or_path: str | os.PathLike | None = None):
 
             raise UnknownModelError(name, loadable_names(), "names stance.load takes (or the path of a model file)")
         path = registry.fetch(name)
-        payload = read(path)
-        return _from_payload(payload, f"model {name_or_path!r}")
-    payload = read(p)
-    check_versions(payload["card"], str(p), payload.get("compiled") is not None)
-    return _from_payload(payload, str(p))
+        return _from_payload(read(path), f"model {name_or_path!r}")
+    payload = read(p, trusted=trusted)
+    check_versions(payload["card"], str(p), payload["scoring"] is not None)
+    return _from_payload(payload, str(p), trusted=trusted)
 
 
 def _train_cached(name: str):
@@ -78,7 +94,7 @@ def _train_cached(name: str):
     from .training import train
 
     recipe = hashlib.sha256(repr(models.make(name, seed=0)).encode("utf-8")).hexdigest()[:8]
-    cached = cache_dir() / "models" / f"{name}-{recipe}-trained-{__version__}-sklearn{version('scikit-learn')}.joblib"
+    cached = cache_dir() / "models" / f"{name}-{recipe}-trained-{__version__}-sklearn{version('scikit-learn')}{SUFFIX}"
     if cached.exists():
         try:
             return _from_payload(read(cached), str(cached))
@@ -89,12 +105,21 @@ def _train_cached(name: str):
         warnings.warn(f"no published {name!r} artifact: training it from the shipped corpus (seed 0) and caching it "
                       f"at {cached}", UserWarning, stacklevel=3)
     model = train(name, seed=0)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        save(model, cached, force=True)
-    except OSError:
-        pass
+    _cache(model, cached)
     return model
+
+
+def _cache(model: StanceModel, path: Path) -> None:
+    """Keep a model stance trained in the cache; a cache that cannot be written costs only a retrain."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(model, path, force=True)
+    except OSError as exc:
+        if str(path.parent) not in _warned:
+            _warned.add(str(path.parent))
+            warnings.warn(f"cannot cache the trained model in {path.parent} ({exc.strerror or exc}); it will be "
+                          "trained again next time (set STANCE_HOME to a writable directory)", UserWarning,
+                          stacklevel=4)
 
 
 def _load_default():
@@ -114,7 +139,7 @@ def _rebuild_default():
     from ._paths import cache_dir
     from .training import train
 
-    cached = cache_dir() / "models" / f"default-rebuilt-{__version__}-sklearn{version('scikit-learn')}.joblib"
+    cached = cache_dir() / "models" / f"default-rebuilt-{__version__}-sklearn{version('scikit-learn')}{SUFFIX}"
     if cached.exists():
         try:
             payload = read(cached)
@@ -133,11 +158,7 @@ def _rebuild_default():
     if card_default.get("metrics"):
         model.card["metrics"] = card_default["metrics"]
     model.card["rebuilt_from_corpus"] = True
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        save(model, cached, force=True)
-    except OSError:
-        pass  # a read-only cache only costs a retrain next time
+    _cache(model, cached)
     return model
 
 
@@ -153,7 +174,8 @@ def loadable_names() -> list[str]:
     return ["default"] + published + [n for n in TRAIN_LOCALLY if n not in published]
 
 
-def load_or_fit(spec: str, seed: int = 0, root: str | os.PathLike | None = None) -> tuple[Any, str]:
+def load_or_fit(spec: str, seed: int = 0, root: str | os.PathLike | None = None, *,
+                trusted: bool = False) -> tuple[Any, str]:
     """A fitted model for ``spec`` and a line saying what it is: a name of the ladder
     (:func:`stance.models.names`) is fitted now on the whole corpus under ``root``; anything else
     is what :func:`load` returns for it (a published name or a saved file)."""
@@ -164,7 +186,7 @@ def load_or_fit(spec: str, seed: int = 0, root: str | os.PathLike | None = None)
         data = corpus_data(root)
         est = models.make(spec, seed=seed).fit(data.texts, list(data.labels))
         return est, f"baseline `{spec}` trained now on the whole stance corpus ({len(data)} sentences, seed {seed})"
-    model = load(spec)
+    model = load(spec, trusted=trusted)
     trained_on = model.card.get("training_data")
     return model, f"saved model `{spec}`" + (f" (trained on: {_brief(trained_on)})" if trained_on else "")
 
@@ -197,5 +219,6 @@ def catalogue() -> list[dict[str, Any]]:
     for e in reg.entries():
         out.append({**e.to_dict(), "kind": "published", "published": e.published, "headline": e.headline(),
                     "needs": None, "available": True,
-                    "cached": reg.is_cached(e.name), "path": str(reg.local_path(e.name))})
+                    "cached": reg.is_cached(e.name), "cache_state": reg.cache_state(e.name),
+                    "path": str(reg.local_path(e.name))})
     return out

@@ -50,14 +50,18 @@ def session(master: str | None = None, app: str = "stance") -> Any:
     return builder.getOrCreate()
 
 
-def _model_spec(model: Any, spark: Any) -> Any:
-    """What the workers load: ``None`` / a name (each worker loads it), or a broadcast of a file's bytes."""
+def _model_spec(model: Any, spark: Any, trusted: bool = False) -> Any:
+    """What the workers load: ``None`` / a name (each worker loads it), or a broadcast of a file's bytes
+    (read and checked here first, so that a file the workers would refuse is named before the job)."""
     if model is None:
         return None
     if not isinstance(model, (str, os.PathLike)):
         raise UsageError("stance.spark.label takes a model name or the path of a model file, not a loaded model")
     path = Path(model)
     if path.is_file():
+        from .loading import load
+
+        load(path, trusted=trusted)
         return spark.sparkContext.broadcast(path.read_bytes())
     if os.sep in str(model) or path.suffix:
         raise FileNotFoundError(f"{model}: no such model file")
@@ -71,11 +75,12 @@ def _model_spec(model: Any, spark: Any) -> Any:
 
 
 def label(df: Any, text_col: str = "text", id_col: str | None = "id", model: Any = None, explain: bool = False,
-          k: int = 3) -> Any:
+          k: int = 3, *, trusted: bool = False) -> Any:
     """One row per sentence of each document of ``df`` (:data:`SCHEMA`), labelled on the workers.
 
     ``id_col=None`` numbers the documents (a unique, not consecutive, id per row). ``model``: ``None``
-    (the shipped default), a name, or the path of a model file (broadcast to the workers).
+    (the shipped default), a name, or the path of a model file (broadcast to the workers);
+    ``trusted`` as for :func:`stance.load`.
     """
     _pyspark()
     from pyspark.sql import functions as F
@@ -89,22 +94,23 @@ def label(df: Any, text_col: str = "text", id_col: str | None = "id", model: Any
     if id_col is not None and id_col not in fields:
         raise InputError(f"no column {id_col!r} in the DataFrame (columns: {', '.join(fields)}); "
                          "pass id_col=None to number the documents")
-    spec = _model_spec(model, df.sparkSession)
+    spec = _model_spec(model, df.sparkSession, trusted)
     ids = F.col(id_col).cast("string") if id_col is not None else F.monotonically_increasing_id().cast("string")
     docs = df.select(ids.alias("doc_id"), F.col(text_col).alias("text"))
-    labels_fn = _labeller(spec, explain, k)
+    labels_fn = _labeller(spec, explain, k, trusted)
     return docs.mapInPandas(labels_fn, schema=SCHEMA)
 
 
-def _labeller(spec: Any, explain: bool, k: int):
+def _labeller(spec: Any, explain: bool, k: int, trusted: bool = False):
     """The function each worker runs over its pandas batches (spec resolved on the worker)."""
 
     def run(batches):
         import pandas as pd
 
-        from .batch import columns, sentence_rows
+        from .batch import columns, model_for, sentence_rows
 
-        model = spec.value if hasattr(spec, "value") else spec  # a broadcast of a file's bytes
+        # a broadcast of a file's bytes, or a name
+        model = model_for(spec.value if hasattr(spec, "value") else spec, trusted=trusted)
         for batch in batches:
             rows = sentence_rows(batch["text"].tolist(), batch["doc_id"].tolist(), model, explain=explain, k=k)
             yield pd.DataFrame(columns(rows), columns=_COLUMNS)
@@ -114,7 +120,7 @@ def _labeller(spec: Any, explain: bool, k: int):
 
 def label_files(input: str, output: str, *, master: str | None = None, partitions: int | None = None,
                 model: str | None = None, text_col: str = "text", id_col: str | None = "id", explain: bool = False,
-                force: bool = False) -> dict[str, Any]:
+                force: bool = False, trusted: bool = False) -> dict[str, Any]:
     """``stance spark-label``: documents from JSONL or Parquet at ``input`` (a file, a directory or a
     glob), sentence rows as Parquet at ``output``. Refuses an existing output without ``force``.
     Returns the counts of documents and sentences written."""
@@ -148,7 +154,7 @@ def label_files(input: str, output: str, *, master: str | None = None, partition
         cols = [c for c in (id_col, text_col) if c is not None]
         df = spark.read.schema(", ".join(f"`{c}` string" for c in cols)).json(input)
     df = df.repartition(partitions or spark.sparkContext.defaultParallelism)
-    rows = label(df, text_col, id_col, model, explain)
+    rows = label(df, text_col, id_col, model, explain, trusted=trusted)
     rows.write.mode("overwrite" if force else "errorifexists").parquet(output)
     written = spark.read.parquet(output)
     n_rows = written.count()  # from the Parquet footers: no second pass over the data

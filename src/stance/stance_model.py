@@ -29,11 +29,12 @@ class StanceModel:
 
     def __init__(self, estimator: Any = None, card: dict[str, Any] | None = None, *,
                  compiled: dict[str, Any] | None = None, estimator_bytes: bytes | None = None,
-                 rebuild: Callable[[], Any] | None = None, source: str | None = None):
+                 rebuild: Callable[[], Any] | None = None, source: str | None = None, trusted: bool = True):
         if estimator is None and estimator_bytes is None and compiled is None:
             raise ValueError("a StanceModel needs an estimator, its pickled bytes, or a compiled form")
         self._estimator = estimator
         self._estimator_bytes = estimator_bytes
+        self._trusted = trusted
         self._rebuild = rebuild
         self.card: dict[str, Any] = dict(card or {})
         self.source = source
@@ -62,8 +63,24 @@ class StanceModel:
 
     @property
     def estimator(self) -> Any:
-        """The fitted scikit-learn estimator (unpickled on first use)."""
+        """The fitted scikit-learn estimator, for refitting or inspection.
+
+        Stored pickled in the model file, and unpickled on first use only if the file was loaded
+        with ``trusted=True`` (the shipped default and checked downloads are; a file given by path is
+        not unless you say so): unpickling runs code. Labelling never needs it for the models with
+        a data-only scoring form (``hybrid``, ``embed``, ``tfidf-lr``, ``rules``, ``majority``).
+        """
         if self._estimator is None:
+            if self._estimator_bytes is None:
+                from .errors import ArtifactError
+
+                raise ArtifactError(f"{self.source or 'this model'} was saved without its scikit-learn estimator")
+            if not self._trusted:
+                from .errors import UntrustedModelError
+
+                raise UntrustedModelError(
+                    f"the scikit-learn estimator inside {self.source or 'this model file'} is a pickle, and "
+                    "unpickling runs code: load the file with stance.load(path, trusted=True) if you trust it")
             try:
                 self._estimator = pickle.loads(self._estimator_bytes)  # noqa: S301 - checked artifact
             except Exception as exc:  # an incompatible scikit-learn, most often
@@ -251,10 +268,20 @@ class StanceModel:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path, *, force: bool = False) -> Path:
-        """Write the joblib artifact and its model card (``<name>.card.json``) beside it."""
+        """Write the model to exactly ``path`` (any suffix; ``.stance`` by convention), atomically.
+
+        The file is data (JSON + numpy arrays, see :mod:`stance.artifact`) with the card inside;
+        refuses to overwrite an existing file unless ``force=True``.
+        """
         from .artifact import save
 
         return save(self, path, force=force)
+
+    def _estimator_payload(self) -> bytes | None:
+        """The estimator's pickled bytes for saving, without unpickling a stored one."""
+        if self._estimator is not None:
+            return pickle.dumps(self._estimator, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._estimator_bytes
 
     def __repr__(self) -> str:
         m = (self.card.get("metrics") or {}).get("macro_f1")
