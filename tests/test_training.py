@@ -215,3 +215,14 @@ def test_repeated_sentences_and_ids_are_reported_not_silently_merged(tmp_path, c
     assert train_main(["--model", "tfidf-lr", "--data", str(data), "--no-eval", "-o", str(tmp_path / "m.stance")]) == 0
     err = capsys.readouterr().err
     assert err.count("warning: ") == 2 and "mine.jsonl:7" in err and "mine.jsonl:1" in err
+
+
+def test_data_scikit_learn_cannot_fit_is_named_in_one_line(tmp_path, capsys):
+    from stance.cli import train_main
+
+    data = _csv(tmp_path / "tiny.csv", [{"text": "A b c.", "label": "claim"}, {"text": "D e.", "label": "loaded"}])
+    with pytest.raises(stance.errors.DataError, match=r"tiny.csv: tfidf-lr cannot be trained on these 2 rows"):
+        stance.train("tfidf-lr", data=data, seed=0, evaluate=False)
+    assert train_main(["--model", "tfidf-lr", "--data", str(data), "--no-eval", "-o", str(tmp_path / "m.stance")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "empty vocabulary" in err and not (tmp_path / "m.stance").exists()

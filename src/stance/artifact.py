@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import warnings
 import zipfile
 import zlib
@@ -142,7 +141,9 @@ def read(path: str | Path, *, trusted: bool = False) -> dict[str, Any]:
     except OSError as exc:
         raise ArtifactError(f"{path}: cannot read the model file: {exc.strerror or exc}") from None
     if not head.startswith(b"PK"):
-        if head[:1] in (b"\x78", b"\x80"):  # zlib (joblib compress) or a pickle protocol marker
+        # joblib's zlib stream (compress=1..9) or a pickle's protocol marker (2-5): stance 0.1's format
+        if head[:2] in (b"x\x01", b"x^", b"x\x9c", b"x\xda") or (head[:1] == b"\x80" and head[1:2] in
+                                                                    (b"\x02", b"\x03", b"\x04", b"\x05")):
             return _read_pickled(path, trusted)
         raise ArtifactError(f"{path}: not a stance model file (it is not a zip archive); save models with "
                             "StanceModel.save() or stance-train")

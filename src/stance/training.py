@@ -179,7 +179,14 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
             warnings.warn(f"{len(conflicts)} rows repeat an earlier sentence with another label or an earlier id "
                           f"(first: {conflicts[0]['where']}); see the card's training_data.conflicts", stacklevel=2)
     est = models.make(model, seed=seed, **params)
-    fit_estimator(est, td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
+    try:
+        fit_estimator(est, td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
+    except ValueError as exc:  # scikit-learn refusing the data itself (e.g. no word survives tokenising)
+        if isinstance(exc, DataError):
+            raise
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{td.source}: {model} cannot be trained on these {len(td)} rows ({why}); "
+                        "give more, longer sentences") from None
     counts = {c: td.labels.count(c) for c in sorted(set(td.labels))}
     card: dict[str, Any] = {
         "model": model,
@@ -191,7 +198,7 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
         "labels": [str(c) for c in est.classes_],
         "training_data": {"source": td.source, "rows": len(td), "label_counts": counts,
                           "fingerprint": fingerprint(td)},
-        "trained": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "trained": _trained_at(),
         "seed": seed,
         "metrics": None,
     }
@@ -267,3 +274,14 @@ def summary_lines(card: dict[str, Any], evaluated: bool = True) -> list[str]:
     elif evaluated:
         lines.append("no document column: skipped the leave-one-document-out summary (use --no-eval to silence)")
     return lines
+
+
+def _trained_at() -> str:
+    """When, for the card: ``SOURCE_DATE_EPOCH`` when set (reproducible builds: the same data and seed
+    then give the same file bytes), else now."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (_dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch.isdigit()
+            else _dt.datetime.now(_dt.timezone.utc))
+    return when.replace(microsecond=0).isoformat()
