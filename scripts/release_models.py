@@ -24,7 +24,6 @@ Anyone can rebuild a release this way and use it with ``STANCE_MODELS_DIR=OUT``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -37,13 +36,6 @@ DEFAULT_MODELS = ("hybrid", "tfidf-lr", "rules", "wide")
 REPO_ID = "stance-nlp/stance-models"
 LICENCE = "MIT, like stance itself"
 HEADLINE_KEYS = ("scheme", "documents", "sentences", "macro_f1", "macro_f1_ci95", "accuracy", "per_class_f1")
-
-
-def _trained_stamp() -> str | None:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return None
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).isoformat()
 
 
 def _training_data(card: dict[str, Any]) -> str:
@@ -117,7 +109,8 @@ def build(name: str, out: Path, external: Path | None = None) -> dict[str, Any]:
     else:
         model = stance.train(model=name, seed=0, evaluate=True)
     card = model.card
-    card["trained"] = _trained_stamp()
+    if not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        card["trained"] = None  # no clock in the bytes (with SOURCE_DATE_EPOCH, training stamped that time)
     _drop_volatile(model.estimator)
     version = str(card.get("stance_version") or stance.__version__)
     path = out / f"{name}-{version}.stance"

@@ -64,6 +64,19 @@ def readable_by_umask(path: str | Path) -> None:
     os.chmod(path, 0o666 & ~umask)
 
 
+def check_output(path: str | Path, *, force: bool, what: str = "file") -> Path:
+    """``path`` as a Path if a ``what`` may be written there: not a directory, not an existing file
+    unless ``force``, in a folder that exists. Call it before the work that makes the data."""
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory; give the path of the {what} to write")
+    if target.exists() and not force:
+        raise FileExistsError(f"{target} already exists; pass force=True (--force) to overwrite it")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"{target.parent}: no such directory (for the {what} {target.name})")
+    return target
+
+
 def write_atomic(path: str | Path, data: bytes, *, force: bool, what: str = "file") -> Path:
     """Write ``data`` to ``path`` through a temporary file beside it, moved into place only once
     complete and on disk: a killed process or a full disk leaves the old file, or none, never a
@@ -76,10 +89,8 @@ def write_atomic(path: str | Path, data: bytes, *, force: bool, what: str = "fil
 
     from .errors import WriteError
 
-    target = Path(path)
+    target = check_output(path, force=force, what=what)
     exists = target.exists()
-    if exists and not force:
-        raise FileExistsError(f"{target} already exists; pass force=True (--force) to overwrite it")
     try:
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     except OSError as exc:

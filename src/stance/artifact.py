@@ -34,7 +34,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from ._paths import PACKAGE_DIR, existing_file, write_atomic
+from ._paths import PACKAGE_DIR, check_output, existing_file, write_atomic
 from .errors import ArtifactError, UntrustedModelError, VersionWarning
 
 __all__ = ["save", "read", "to_bytes", "check_versions", "ArtifactError", "UntrustedModelError",
@@ -55,13 +55,7 @@ _MAX_JSON = 256 << 20
 def save(model: Any, path: str | Path, *, force: bool = False) -> Path:
     """Write ``model`` to exactly ``path`` (whatever its suffix), atomically; refuse to overwrite
     an existing file without ``force``."""
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory; give the path of the model file to write")
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} already exists; pass force=True (--force) to overwrite it")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"{path.parent}: no such directory (for the model file {path.name})")
+    path = check_output(path, force=force, what="model file")  # before the model is serialised
     return write_atomic(path, to_bytes(model), force=force, what="model file")
 
 

@@ -87,18 +87,10 @@ def download_command(args: argparse.Namespace) -> int:
 
 def card_command(args: argparse.Namespace) -> int:
     """Print the card of a model file (or a published name, or the shipped default) and what the file holds."""
-    import os
+    from .artifact import read
+    from .loading import model_file
 
-    from .artifact import DEFAULT_PATH, read
-
-    if args.model in (None, "default"):
-        path = DEFAULT_PATH
-    elif os.sep in args.model or "." in args.model or os.path.exists(args.model):
-        path = args.model
-    else:
-        from . import registry
-
-        path = registry.fetch(args.model)
+    path = model_file(args.model)
     content = read(path, trusted=args.trust)
     info = {"path": str(path), "format_version": content["format_version"],
             "data_only_scoring": content["scoring"] is not None,

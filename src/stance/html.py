@@ -28,7 +28,7 @@ from string import Template
 from typing import Any
 
 from . import LABELS
-from ._paths import write_atomic
+from ._paths import check_output, write_atomic
 from .document import Document, LabelledSentence
 
 __all__ = ["render", "write", "LABEL_STYLES"]
@@ -368,14 +368,7 @@ def write(
     target and moved into place, so a reader never sees a half-written page.
     Returns the path written.
     """
-    target = Path(path)
-    if target.is_dir():
-        raise IsADirectoryError(f"{target} is a directory; give the path of the page to write")
-    if target.exists() and not force:
-        raise FileExistsError(f"{target} already exists; use force=True (--force) to overwrite it")
+    target = check_output(path, force=force, what="page")  # before the page is rendered
     page = render(documents, **kw).encode("utf-8")
-    parent = target.parent
-    if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {target}: directory {parent} does not exist")
     write_atomic(target, page, force=force, what="page")
     return target

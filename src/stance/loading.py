@@ -26,7 +26,7 @@ from .artifact import DEFAULT_PATH, SUFFIX, check_versions, read, save
 from .errors import ArtifactError, VersionWarning
 from .stance_model import StanceModel
 
-__all__ = ["load", "load_or_fit", "loadable_names", "catalogue", "TRAIN_LOCALLY"]
+__all__ = ["load", "model_file", "load_or_fit", "loadable_names", "catalogue", "TRAIN_LOCALLY"]
 
 _warned: set[str] = set()
 
@@ -66,23 +66,41 @@ def load(name_or_path: str | os.PathLike | None = None, *, trusted: bool = False
     """
     if name_or_path is None or name_or_path == "default":
         return _load_default()
-    p = Path(name_or_path)
-    looks_like_path = isinstance(name_or_path, os.PathLike) or p.suffix or os.sep in str(name_or_path) or p.exists()
-    if not looks_like_path:
+    if not _is_path(name_or_path):
         from . import registry
 
         name = str(name_or_path)
         if name in TRAIN_LOCALLY and name not in registry.names():
             return _train_cached(name)
-        if name not in registry.names():
-            from .errors import UnknownModelError
-
-            raise UnknownModelError(name, loadable_names(), "names stance.load takes (or the path of a model file)")
-        path = registry.fetch(name)
-        return _from_payload(read(path), f"model {name_or_path!r}")
+        return _from_payload(read(model_file(name)), f"model {name_or_path!r}")
+    p = Path(name_or_path)
     payload = read(p, trusted=trusted)
     check_versions(payload["card"], str(p), payload["scoring"] is not None)
     return _from_payload(payload, str(p), trusted=trusted)
+
+
+def _is_path(name_or_path: str | os.PathLike) -> bool:
+    p = Path(name_or_path)
+    return isinstance(name_or_path, os.PathLike) or bool(p.suffix) or os.sep in str(name_or_path) or p.exists()
+
+
+def model_file(name_or_path: str | os.PathLike | None = None) -> Path:
+    """The file behind a name :func:`load` takes: the shipped default (``None``/``"default"``), a
+    published model (fetched and checked if needed), or the path itself."""
+    if name_or_path is None or name_or_path == "default":
+        return DEFAULT_PATH
+    if _is_path(name_or_path):
+        return Path(name_or_path)
+    from . import registry
+
+    if str(name_or_path) not in registry.names():
+        from .errors import UnknownModelError
+
+        known, what = (loadable_names(), "names stance.load takes (or the path of a model file)")
+        if str(name_or_path) in TRAIN_LOCALLY:  # loads by name, but is trained on first use: no file
+            known, what = ["default", *registry.names()], "models with a file (or the path of one)"
+        raise UnknownModelError(str(name_or_path), known, what)
+    return registry.fetch(str(name_or_path))
 
 
 def _train_cached(name: str):
@@ -219,6 +237,6 @@ def catalogue() -> list[dict[str, Any]]:
     for e in reg.entries():
         out.append({**e.to_dict(), "kind": "published", "published": e.published, "headline": e.headline(),
                     "needs": None, "available": True,
-                    "cached": reg.is_cached(e.name), "cache_state": reg.cache_state(e.name),
+                    "cache_state": (state := reg.cache_state(e.name)), "cached": state == "yes",
                     "path": str(reg.local_path(e.name))})
     return out

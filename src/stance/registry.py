@@ -308,11 +308,9 @@ class Registry:
         if local is not None:
             return self._from_dir(e, local)
         cached = self._cached(e)
-        corrupt = False
-        if cached is not None:
-            if verify(cached, e.sha256) and not force:
-                return cached
-            corrupt = not verify(cached, e.sha256)
+        corrupt = cached is not None and not verify(cached, e.sha256)
+        if cached is not None and not corrupt and not force:
+            return cached
         if is_offline() if offline is None else offline:
             if corrupt:
                 raise ChecksumError(
@@ -411,8 +409,7 @@ def _download_error(e: Entry, exc: BaseException, cache: Path) -> RegistryError:
     if isinstance(exc, hub.OfflineModeIsEnabled):
         return OfflineError(f"{where}: huggingface_hub is in offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)")
     if isinstance(exc, hub.LocalEntryNotFoundError):  # (a kind of EntryNotFoundError)
-        cause = exc.__cause__ or exc.__context__
-        if cause is not None and type(cause).__name__ == "OfflineModeIsEnabled":
+        if isinstance(exc.__cause__ or exc.__context__, hub.OfflineModeIsEnabled):
             return OfflineError(f"{where}: huggingface_hub is in offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)")
         return DownloadError(f"{where}: the connection failed (is the network or HF_ENDPOINT reachable?)", url=e.url)
     if isinstance(exc, hub.RepositoryNotFoundError):
