@@ -8,7 +8,7 @@ Prints, on one core:
   ``evaluate=True`` (5-fold cross-validation over your rows + the shipped-only reference);
 * whether the adapted model keeps the light label path: a compiled numpy form, and labelling it
   from a saved file in a fresh process imports neither scikit-learn nor scipy;
-* ``stance label --uncertain``'s choice (``stance.uncertainty.select_uncertain``) in sentences/s
+* ``stance label --uncertain``'s choice (``stance.labelling.select_uncertain``) in sentences/s
   over the corpus sources.
 
 Your rows are the vaccines set's pool (labels/vaccines/, text from ../shared/external) when the
@@ -32,7 +32,8 @@ import stance  # noqa: E402
 
 
 def _rows(n: int) -> tuple[list[dict], str]:
-    from stance.labelled_sets import LabelledSetError, constructed_records, outside_records
+    from stance.errors import LabelledSetError
+    from stance.corpora import constructed_records, outside_records
 
     try:
         pool = outside_records("pool", name="vaccines")
@@ -61,13 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "adapted.stance"
         model.save(path)
-        code = ("import sys; from stance.loading import load; m = load(%r); m.label_text('The minister said so.'); "
-                "print(m._spec is not None, [x for x in ('sklearn', 'scipy') if x in sys.modules])") % str(path)
+        code = ("import sys; from stance.hub import load; m = load(%r); m.label_text('The minister said so.'); "
+                "print(m.scoring is not None, [x for x in ('sklearn', 'scipy') if x in sys.modules])") % str(path)
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     print(f"  light label path: compiled numpy form {out[0] == 'True'}; heavy modules imported when labelling "
           f"from the saved file: {' '.join(out[1:])}")
-    from stance._paths import data_root
-    from stance.uncertainty import select_uncertain
+    from stance.corpora import data_root
+    from stance.labelling import select_uncertain
 
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted((data_root() / "corpus" / "sources").glob("*.txt"))}
     texts = {f"{k}#{i}": v for i in range(20) for k, v in texts.items()}

@@ -51,7 +51,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 t0 = time.perf_counter()
 import torch, sentence_transformers
 t1 = time.perf_counter()
-from stance.embed import SentenceEmbedder
+from stance.recipes import SentenceEmbedder
 e = SentenceEmbedder().fit(["warm"])
 t2 = time.perf_counter()
 e.transform(["A first sentence."])
@@ -150,7 +150,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
-    ds = stance.corpus.load()
+    ds = stance.corpora.load()
     names = ds.features["label"].names
     X = list(ds["text"])
     y = np.asarray([names[i] for i in ds["label"]], dtype=object)

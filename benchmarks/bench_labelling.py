@@ -29,8 +29,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import stance  # noqa: E402
 from stance import corpus  # noqa: E402
-from stance.exclusion import exclusion_reason  # noqa: E402
-from stance.speakers import speaker_agreement  # noqa: E402
+from stance.text import exclusion_reason  # noqa: E402
+from stance.text import speaker_agreement  # noqa: E402
 
 
 def _stance_cmd() -> list[str]:

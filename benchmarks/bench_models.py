@@ -44,7 +44,7 @@ def agreement_with_rules(td) -> None:
     from sklearn.base import clone
     from sklearn.model_selection import LeaveOneGroupOut
 
-    from stance.training import fit_estimator
+    from stance.recipes import fit_estimator
 
     y = np.asarray(td.labels, dtype=object)
     built = np.asarray(td.constructed or [False] * len(y), dtype=bool)

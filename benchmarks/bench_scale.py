@@ -62,13 +62,13 @@ def one_process(path: Path) -> tuple[float, int, str]:
 def with_datasets(path: Path, num_proc: int) -> tuple[float, int, str]:
     import datasets
 
-    import stance.batch
+    import stance.labelling
 
     datasets.disable_progress_bars()
     records = [json.loads(line) for line in path.open()]
     t = time.perf_counter()
     ds = datasets.Dataset.from_list(records)
-    rows = ds.map(stance.batch.LabelBatch(), batched=True, batch_size=200, remove_columns=ds.column_names,
+    rows = ds.map(stance.labelling.LabelBatch(), batched=True, batch_size=200, remove_columns=ds.column_names,
                   num_proc=num_proc if num_proc > 1 else None)
     wall = time.perf_counter() - t
     cols = rows.to_dict()
@@ -80,7 +80,7 @@ def with_datasets(path: Path, num_proc: int) -> tuple[float, int, str]:
 
 
 def with_spark(path: Path, cores: int, tmp: Path) -> tuple[float, float, int, str]:
-    """stance.spark.label_files in a fresh process: (job time, session start-up, rows, digest)."""
+    """stance.labelling.spark_label_files in a fresh process: (job time, session start-up, rows, digest)."""
     out = tmp / f"spark-{cores}"
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
     code = (

@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-from stance.segment import segment  # noqa: E402
+from stance.text import segment  # noqa: E402
 
 # doc_id -> list of (text ending the first part, why)
 HAND_SPLITS = {

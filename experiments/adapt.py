@@ -54,28 +54,30 @@ class _Adapter:
     """Fits the default's recipe on the shipped data plus chosen user rows."""
 
     def __init__(self, model: str, seed: int):
-        from stance import models
-        from stance.training import builtin_data, fit_estimator
+        import stance.recipes
+        from stance.recipes import fit_estimator
+        from stance.training import builtin_data
 
         self.model, self.seed = model, seed
         self.base = builtin_data()
-        self.reference = fit_estimator(models.make(model, seed=seed), self.base.texts,
+        self.reference = fit_estimator(stance.recipes.make(model, seed=seed), self.base.texts,
                                        np.asarray(self.base.labels, dtype=object), self.base.sample_weight())
 
     def fit(self, rows: list[dict[str, Any]], weight: float):
-        from stance import models
-        from stance.training import extend_data, fit_estimator
+        import stance.recipes
+        from stance.recipes import fit_estimator
+        from stance.training import extend_data
 
         if not rows:
             return self.reference
         td, _ = extend_data(_user_data(rows), weight, base=self.base)
-        return fit_estimator(models.make(self.model, seed=self.seed), td.texts, np.asarray(td.labels, dtype=object),
+        return fit_estimator(stance.recipes.make(self.model, seed=self.seed), td.texts, np.asarray(td.labels, dtype=object),
                              td.sample_weight())
 
 
 def _choose(adapter: _Adapter, strategy: str, pool: list[dict[str, Any]], k: int, seed: int,
             pool_proba: np.ndarray) -> list[dict[str, Any]]:
-    from stance.uncertainty import pick_diverse, uncertainty
+    from stance.labelling import pick_diverse, uncertainty
 
     if k >= len(pool):
         return list(pool)
@@ -91,10 +93,10 @@ def _cut(dev: list[dict[str, Any]], held_out: int, seed: int) -> tuple[list[dict
 
 
 def _pooled(y: list[str], pred: list[str], ids: list[str], nb: int, seed: int) -> dict[str, Any]:
-    from stance import evaluate
+    import stance.evaluate
 
-    sc = evaluate.scores(y, pred, LABELS)
-    iv = evaluate.bootstrap(y, pred, LABELS, n_bootstrap=nb, seed=seed, clusters=ids, unit="outside row")
+    sc = stance.evaluate.scores(y, pred, LABELS)
+    iv = stance.evaluate.bootstrap(y, pred, LABELS, n_bootstrap=nb, seed=seed, clusters=ids, unit="outside row")
     return {"macro_f1": sc["macro_f1"], "macro_f1_interval": iv["macro_f1"],
             "per_class_f1": {c: sc["per_class"][c]["f1"] for c in LABELS}}
 
@@ -102,7 +104,7 @@ def _pooled(y: list[str], pred: list[str], ids: list[str], nb: int, seed: int) -
 def _curve(adapter: _Adapter, pool: list[dict[str, Any]], held: list[dict[str, Any]], sizes: list[int],
            seeds: list[int], nb: int, weight: float) -> list[dict[str, Any]]:
     """Macro-F1 on ``held`` after adding k rows of ``pool`` (random: every seed; uncertain: once)."""
-    from stance import evaluate
+    import stance.evaluate
 
     y = [r["label"] for r in held]
     ids = [r["id"] for r in held]
@@ -110,18 +112,18 @@ def _curve(adapter: _Adapter, pool: list[dict[str, Any]], held: list[dict[str, A
     pool_proba = adapter.reference.predict_proba([r["text"] for r in pool])
     reference = list(adapter.reference.predict(htexts))
     curve = [{"rows": 0, "strategy": "none (the shipped default)",
-              "macro_f1_by_seed": [evaluate.scores(y, reference, LABELS)["macro_f1"]]} | _pooled(y, reference, ids, nb, seeds[0])]
+              "macro_f1_by_seed": [stance.evaluate.scores(y, reference, LABELS)["macro_f1"]]} | _pooled(y, reference, ids, nb, seeds[0])]
     for k in [k for k in sizes if k]:
         for strategy in STRATEGIES:
             y_rep, p_rep, r_rep, ids_rep, by_seed = [], [], [], [], []
             for s in seeds if strategy == "random" else seeds[:1]:  # uncertainty sampling has no dice
                 pred = list(adapter.fit(_choose(adapter, strategy, pool, k, s, pool_proba), weight).predict(htexts))
-                by_seed.append(evaluate.scores(y, pred, LABELS)["macro_f1"])
+                by_seed.append(stance.evaluate.scores(y, pred, LABELS)["macro_f1"])
                 y_rep += y
                 p_rep += pred
                 r_rep += reference
                 ids_rep += ids
-            d = evaluate.compare_predictions(y_rep, p_rep, r_rep, LABELS, n_bootstrap=nb, seed=seeds[0], clusters=ids_rep)
+            d = stance.evaluate.compare_predictions(y_rep, p_rep, r_rep, LABELS, n_bootstrap=nb, seed=seeds[0], clusters=ids_rep)
             curve.append({"rows": min(k, len(pool)), "strategy": strategy, "macro_f1_by_seed": by_seed}
                          | _pooled(y_rep, p_rep, ids_rep, nb, seeds[0])
                          | {"gain": {"macro_f1_difference": d["macro_f1_difference"], "interval": d["interval"],
@@ -133,8 +135,8 @@ def _curve(adapter: _Adapter, pool: list[dict[str, Any]], held: list[dict[str, A
 
 def run_adapt(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None = None,
               plot: bool = True) -> dict[str, Any]:
-    from stance import evaluate
-    from stance.labelled_sets import outside_records
+    import stance.evaluate
+    from stance.corpora import outside_records
     from stance.training import USER_WEIGHT
 
     root = external if external is not None else (repo / cfg["outside"]["root"])
@@ -156,7 +158,7 @@ def run_adapt(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None 
             pool, held = _cut(dev, held_out, s)
             rows = _choose(adapter, "random", pool, cfg["selection_rows"], s, np.zeros((len(pool), 3)))
             pred = adapter.fit(rows, w).predict([r["text"] for r in held])
-            f1s.append(evaluate.scores([r["label"] for r in held], pred, LABELS)["macro_f1"])
+            f1s.append(stance.evaluate.scores([r["label"] for r in held], pred, LABELS)["macro_f1"])
         choice.append({"weight": w, "macro_f1_mean": float(np.mean(f1s)), "macro_f1_by_seed": f1s})
         print(f"   weight {w:>5}: mean held-out macro-F1 {np.mean(f1s):.3f}", flush=True)
     chosen = max(choice, key=lambda c: (round(c["macro_f1_mean"], 6), -c["weight"]))["weight"]
@@ -202,7 +204,7 @@ def run_adapt(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None 
 
 
 def _plot(res: dict[str, Any], path: Path) -> str:
-    from stance.plots import require_matplotlib, save_png
+    from stance.evaluate._plots import require_matplotlib, save_png
 
     Figure, Canvas = require_matplotlib()
     n = len(res["scenarios"])
@@ -262,7 +264,8 @@ def readme_lines(res: dict[str, Any], rel: str, details: bool = False) -> list[s
 
 def _cv_weight(adapter: _Adapter, rows: list[dict[str, Any]], candidates: tuple[float, ...] = (1, 2, 4, 8, 16)) -> float:
     """The user-row weight with the best 5-fold cross-validated macro-F1 over the user's own rows."""
-    from stance import evaluate, models
+    import stance.evaluate
+    import stance.recipes
     from stance.training import extend_data, user_folds
 
     td, _ = extend_data(_user_data(rows), 1.0, base=adapter.base)
@@ -270,15 +273,15 @@ def _cv_weight(adapter: _Adapter, rows: list[dict[str, Any]], candidates: tuple[
     shipped = np.flatnonzero(~np.asarray(td.user))
     y = np.asarray(td.labels, dtype=object)
     weight = td.sample_weight()
-    user = evaluate.CorpusData([td.texts[i] for i in mine], list(y[mine]), [td.ids[i] for i in mine],
+    user = stance.evaluate.CorpusData([td.texts[i] for i in mine], list(y[mine]), [td.ids[i] for i in mine],
                                [str(td.groups[i]) for i in mine])
     shipped_rows = ([td.texts[i] for i in shipped], list(y[shipped]), weight[shipped])
     folds = user_folds(td, mine, 5, adapter.seed)
     best: tuple[float, float] | None = None
     for w in candidates:
-        cv = evaluate.cross_validate(models.make(adapter.model, seed=adapter.seed), user, folds, adapter.seed,
+        cv = stance.evaluate.cross_validate(stance.recipes.make(adapter.model, seed=adapter.seed), user, folds, adapter.seed,
                                      extra=shipped_rows, sample_weight=np.full(len(mine), float(w)))
-        f = evaluate.scores(cv.y_true, cv.y_pred, LABELS)["macro_f1"]
+        f = stance.evaluate.scores(cv.y_true, cv.y_pred, LABELS)["macro_f1"]
         if best is None or f > best[0] + 1e-9:
             best = (f, w)
     assert best is not None
@@ -297,8 +300,8 @@ def _recalibrated(adapter: _Adapter, rows: list[dict[str, Any]], texts: list[str
 
 def approaches(external: Path | None = None, k: int = 100, seeds: tuple[int, ...] = (0, 1, 2, 3, 4)) -> int:
     """Ways of using k labelled rows of one new topic, on the vaccines set (pool -> heldout)."""
-    from stance import evaluate
-    from stance.labelled_sets import outside_records
+    import stance.evaluate
+    from stance.corpora import outside_records
     from stance.training import USER_WEIGHT
 
     pool = outside_records("pool", external=external, name="vaccines")
@@ -313,7 +316,7 @@ def approaches(external: Path | None = None, k: int = 100, seeds: tuple[int, ...
         "recalibrate the default on your rows": lambda rows: _recalibrated(adapter, rows, texts),
     }
     print(f"vaccines set: {k} of {len(pool)} pool rows labelled, {len(held)} held out; shipped default "
-          f"{evaluate.scores(y, reference, LABELS)['macro_f1']:.3f}")
+          f"{stance.evaluate.scores(y, reference, LABELS)['macro_f1']:.3f}")
     for name, way in ways.items():
         for strategy in STRATEGIES:
             ys, ps, rs = [], [], []
@@ -321,8 +324,8 @@ def approaches(external: Path | None = None, k: int = 100, seeds: tuple[int, ...
                 ps += list(way(_choose(adapter, strategy, pool, k, s, pool_proba)))
                 ys += y
                 rs += reference
-            d = evaluate.compare_predictions(ys, ps, rs, LABELS, clusters=ids * (len(ys) // len(y)))
-            print(f"  {name:<48} {strategy:>9}: macro-F1 {evaluate.scores(ys, ps, LABELS)['macro_f1']:.3f}, gain "
+            d = stance.evaluate.compare_predictions(ys, ps, rs, LABELS, clusters=ids * (len(ys) // len(y)))
+            print(f"  {name:<48} {strategy:>9}: macro-F1 {stance.evaluate.scores(ys, ps, LABELS)['macro_f1']:.3f}, gain "
                   f"{d['macro_f1_difference']:+.3f} {_ci(d['interval'])}", flush=True)
     return 0
 

@@ -47,10 +47,10 @@ class WordLoadedness:
     def fit(self, X, y=None):
         from sklearn.linear_model import LogisticRegression
 
-        from stance import lexical
+        import stance.text
 
-        flat, owner, _ = lexical.author_word_ids(list(X))
-        rows, vecs = lexical.static_vectors()
+        flat, owner, _ = stance.text.author_word_ids(list(X))
+        rows, vecs = stance.text.static_vectors()
         r = rows[flat]
         keep = r >= 0
         pairs = np.unique(np.c_[owner[keep], r[keep]], axis=0)
@@ -60,11 +60,11 @@ class WordLoadedness:
         return self
 
     def transform(self, X):
-        from stance import lexical
+        import stance.text
 
         X = list(X)
-        flat, owner, counts = lexical.author_word_ids(X)
-        r = lexical.static_vectors()[0][flat]
+        flat, owner, counts = stance.text.author_word_ids(X)
+        r = stance.text.static_vectors()[0][flat]
         keep = r >= 0
         s, o, n = self.scores_[r[keep]], owner[keep], len(X)
         mx = np.zeros(n)
@@ -77,10 +77,13 @@ class WordLoadedness:
 
 
 def main(argv=None) -> int:
-    from stance import features, models
+    import stance.text
+    import stance.recipes
     from stance.evaluate import scores
-    from stance.labelled_sets import OutsideDataMissing, outside_records
-    from stance.training import builtin_data, fit_estimator
+    from stance.errors import OutsideDataMissing
+    from stance.corpora import outside_records
+    from stance.recipes import fit_estimator
+    from stance.training import builtin_data
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--external", type=Path)
@@ -106,12 +109,12 @@ def main(argv=None) -> int:
         return grid(td, X, y)
     if args.embed_grid:
         return embed_grid(td, X, show)
-    default = fit_estimator(models.make("hybrid", seed=0), td.texts, Y, w)
+    default = fit_estimator(stance.recipes.make("hybrid", seed=0), td.texts, Y, w)
     show("default", default.predict(X))
-    show("unweighted", models.make("hybrid", seed=0, clf__C=0.3,
+    show("unweighted", stance.recipes.make("hybrid", seed=0, clf__C=0.3,
                               features__transformer_weights={"rules": 3.0, "lexical": 1.0, "static": 1.0})
          .fit(td.texts, Y).predict(X))
-    show("no-resources", fit_estimator(models.make("hybrid", seed=0, features__lexical="drop", features__static="drop"),
+    show("no-resources", fit_estimator(stance.recipes.make("hybrid", seed=0, features__lexical="drop", features__static="drop"),
                                        td.texts, Y, w).predict(X))
     P = default.predict_proba(X)
     cls = list(default.classes_)
@@ -123,10 +126,10 @@ def main(argv=None) -> int:
     from sklearn.pipeline import FeatureUnion, Pipeline
 
     def feats(weights):
-        return FeatureUnion([("words", TfidfVectorizer(preprocessor=features.author_voice_lower, ngram_range=(1, 2),
+        return FeatureUnion([("words", TfidfVectorizer(preprocessor=stance.text.author_voice_lower, ngram_range=(1, 2),
                                                        sublinear_tf=True)),
-                             ("cues", models.CueFeatures()), ("rules", models.RuleVotes()), ("lexical", models.LexicalFeatures()),
-                             ("static", models.StaticEmbedding())], transformer_weights=weights)
+                             ("cues", stance.recipes.CueFeatures()), ("rules", stance.recipes.RuleVotes()), ("lexical", stance.recipes.LexicalFeatures()),
+                             ("static", stance.recipes.StaticEmbedding())], transformer_weights=weights)
 
     clf = dict(class_weight="balanced", max_iter=5000)
     loaded = Pipeline([("f", feats({"rules": 1.0, "static": 3.0})), ("c", LogisticRegression(C=3.0, **clf))])
@@ -136,13 +139,13 @@ def main(argv=None) -> int:
     fit_estimator(quote, [td.texts[i] for i in keep], Y[keep] == "quote", w[keep])
     pl, pq = loaded.predict_proba(X)[:, 1], quote.predict_proba(X)[:, 1]
     show("cascade", np.where(pl > 0.5, "loaded", np.where(pq > 0.5, "quote", "claim")))
-    wl = models.make("hybrid", seed=0)
+    wl = stance.recipes.make("hybrid", seed=0)
     union = wl.steps[0][1]
     union.transformer_list.append(("wordload", WordLoadedness()))
     union.transformer_weights = dict(union.transformer_weights, wordload=3.0)
     show("word-loadedness", fit_estimator(wl, td.texts, Y, w).predict(X))
     try:
-        emb = models.make("minilm", seed=0)
+        emb = stance.recipes.make("minilm", seed=0)
     except ImportError as exc:
         print(f"{'minilm':16} skipped: {exc}")
     else:
@@ -156,38 +159,39 @@ def embed_grid(td, X, show) -> int:
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from stance import models
-    from stance.training import fit_estimator
+    import stance.recipes
+    from stance.recipes import fit_estimator
 
     Y, w = np.asarray(td.labels, dtype=object), td.sample_weight()
-    scaled = Pipeline([("cues", models.CueFeatures()), ("scale", StandardScaler())])
+    scaled = Pipeline([("cues", stance.recipes.CueFeatures()), ("scale", StandardScaler())])
     for C in (0.3, 1.0, 3.0):
-        est = models.make("embed", clf__C=C, features__cues=scaled, features__transformer_weights=None)
+        est = stance.recipes.make("embed", clf__C=C, features__cues=scaled, features__transformer_weights=None)
         show(f"scaled C={C:g}", fit_estimator(est, td.texts, Y, w).predict(X))
-    for weights, name in ((None, "unweighted"), (models.EMBED_WEIGHTS, "weighted")):
+    for weights, name in ((None, "unweighted"), (stance.recipes.EMBED_WEIGHTS, "weighted")):
         for C in (1.0, 3.0, 10.0):
-            est = models.make("embed", clf__C=C, features__transformer_weights=weights)
+            est = stance.recipes.make("embed", clf__C=C, features__transformer_weights=weights)
             show(f"{name} C={C:g}", fit_estimator(est, td.texts, Y, w).predict(X))
     return 0
 
 
 def grid(td, X, y) -> int:
     """Outside dev and corpus LODO macro-F1 over C x the constructed rows' weight."""
-    from stance import models, training
+    import stance.recipes
+    import stance.training
     from stance.evaluate import scores
 
     Y = np.asarray(td.labels, dtype=object)
-    saved = training.CONSTRUCTED_WEIGHT
+    saved = stance.training.CONSTRUCTED_WEIGHT
     try:
         for C in (0.1, 0.3, 1.0, 3.0):
             for lam in (0.05, 0.1, 0.25, 1.0):
-                training.CONSTRUCTED_WEIGHT = lam
-                est = training.fit_estimator(models.make("hybrid", seed=0, clf__C=C), td.texts, Y, td.sample_weight())
+                stance.training.CONSTRUCTED_WEIGHT = lam
+                est = stance.training.fit_estimator(stance.recipes.make("hybrid", seed=0, clf__C=C), td.texts, Y, td.sample_weight())
                 dev = scores(y, est.predict(X))["macro_f1"]
-                lodo = training.lodo_summary("hybrid", td, seed=0, n_boot=10, clf__C=C)["macro_f1"]
+                lodo = stance.training.lodo_summary("hybrid", td, seed=0, n_boot=10, clf__C=C)["macro_f1"]
                 print(f"C={C:<4g} constructed weight {lam:<5g} dev macro-F1 {dev:.3f}   corpus LODO {lodo:.3f}", flush=True)
     finally:
-        training.CONSTRUCTED_WEIGHT = saved
+        stance.training.CONSTRUCTED_WEIGHT = saved
     return 0
 
 

@@ -59,12 +59,13 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
         if not root.is_dir():
             return {"skipped": f"outside data directory {o['root']} (relative to the checkout root) is absent; "
                                "experiment skipped"}
-    from stance import __version__, evaluate
+    from stance import __version__
+    import stance.evaluate
 
     seed, nb = cfg["seeds"][0], cfg["bootstrap"]
     aux_specs = {a["name"]: a for a in cfg.get("auxiliary", [])}
     notes: list[str] = []
-    data = evaluate.corpus_data()
+    data = stance.evaluate.corpus_data()
     corpus_keys = {idea_lib.normalise(t) for t in data.texts}
 
     # outside sets to score on (binary gold), read where they lie
@@ -74,8 +75,9 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
         if not path.exists():
             notes.append(f"{d['name']}: {o['root']}/{d['path']} is absent; not scored")
             continue
-        od = evaluate.read_outside(path, d["text_column"], d["label_column"], d.get("label_map"), binary=True)
-        gold = np.where(od.labels == "loaded", "loaded", evaluate.NOT_LOADED).astype(object)
+        od = stance.evaluate.read_outside(path, stance.evaluate.OutsideColumns(
+            text=d["text_column"], label=d["label_column"], label_map=d.get("label_map"), binary=True))
+        gold = np.where(od.labels == "loaded", "loaded", stance.evaluate.NOT_LOADED).astype(object)
         outside[d["name"]] = {"spec": d, "path": path, "texts": od.texts, "gold": gold,
                               "keys": {idea_lib.normalise(t) for t in od.texts},
                               "info": {"n": len(od), "gold_loaded": int(np.sum(gold == "loaded")),
@@ -145,17 +147,17 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
         tv = time.time()
         # corpus, leave one document out; the auxiliary data joins every training fold
         extra_t, extra_y = extra_for(aux_names)
-        cv = evaluate.cross_validate(idea_lib.make_variant(v, seed=seed), data, "lodo", seed,
+        cv = stance.evaluate.cross_validate(idea_lib.make_variant(v, seed=seed), data, "lodo", seed,
                               extra=(extra_t, extra_y) if extra_t else None, name=v)
         cvs[v] = cv
         entry: dict[str, Any] = {
             "base": base, "ideas": ideas,
             "trained_on": "stance corpus" + "".join(f" + {n} ({len(aux[n]['texts'])} sentences)" for n in aux_names),
             "training_licences": [aux_specs[n]["licence"] for n in aux_names],
-            "lodo": _corpus_figures(evaluate.summarize(cv, n_bootstrap=nb, seed=seed)),
+            "lodo": _corpus_figures(stance.evaluate.summarize(cv, n_bootstrap=nb, seed=seed)),
         }
         if base in cvs and base != v:
-            c = evaluate.compare(cv, cvs[base], n_bootstrap=nb, seed=seed)
+            c = stance.evaluate.compare(cv, cvs[base], n_bootstrap=nb, seed=seed)
             entry["lodo_vs_base"] = {k: c[k] for k in ("b", "macro_f1_difference", "interval", "significant", "mcnemar")}
         # outside sets, binary
         final = None
@@ -167,9 +169,9 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
                 a = aux_specs[grouped[0]]
                 from sklearn.model_selection import GroupKFold
 
-                g = np.asarray([str(x) for x in evaluate.read_outside(
-                    od["path"], od["spec"]["text_column"], od["spec"]["label_column"], od["spec"].get("label_map"),
-                    binary=True, id_column=a["group_column"]).ids], dtype=object)
+                g = np.asarray([str(x) for x in stance.evaluate.read_outside(od["path"], stance.evaluate.OutsideColumns(
+                    text=od["spec"]["text_column"], label=od["spec"]["label_column"],
+                    label_map=od["spec"].get("label_map"), binary=True, id=a["group_column"])).ids], dtype=object)
                 p = np.empty(len(od["texts"]), dtype=object)
                 score = np.zeros(len(od["texts"]))
                 k = int(a.get("folds", 5))
@@ -178,7 +180,7 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
                     xt, xy = extra_for(aux_names, (grouped[0], set(g[test]), {idea_lib.normalise(t) for t in test_texts}))
                     est = idea_lib.make_variant(v, seed=seed).fit(list(data.texts) + xt, list(data.labels) + xy)
                     p[test] = [str(x) for x in est.predict(test_texts)]
-                    score[test] = evaluate.aligned_proba(est, test_texts, evaluate.LABELS)[:, evaluate.LABELS.index("loaded")]
+                    score[test] = stance.evaluate.aligned_proba(est, test_texts, stance.LABELS)[:, stance.LABELS.index("loaded")]
                 scheme = (f"{k}-fold GroupKFold over {a['group_column']} of {ds}: trained on the whole corpus + "
                           f"the {ds} sentences of the other folds" + "".join(
                               f" + {n}" for n in aux_names if n != grouped[0]))
@@ -186,7 +188,7 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
                 if final is None:
                     final = idea_lib.make_variant(v, seed=seed).fit(list(data.texts) + extra_t, list(data.labels) + extra_y)
                 p = np.asarray([str(x) for x in final.predict(od["texts"])], dtype=object)
-                score = evaluate.aligned_proba(final, od["texts"], evaluate.LABELS)[:, evaluate.LABELS.index("loaded")]
+                score = stance.evaluate.aligned_proba(final, od["texts"], stance.LABELS)[:, stance.LABELS.index("loaded")]
                 scheme = "trained on the whole corpus" + "".join(f" + {n}" for n in aux_names) + f"; never saw {ds}"
             preds[v][ds] = p
             res = idea_lib.binary_scores(od["gold"], p, nb, seed) | {"scheme": scheme,

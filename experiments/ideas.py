@@ -14,7 +14,7 @@ here saves a model.
   the outside "loaded" label -> ``loaded``; the outside "not loaded" label -> ``quote`` where
   stance's rules say quote, else ``claim``.
 * :func:`binary_scores` -- loaded-vs-not macro-F1 and loaded precision/recall with bootstrap
-  intervals (the same figures as ``stance.evaluate.evaluate_on(binary=True)``).
+  intervals (the same figures as ``stance.evaluate.evaluate_on(binary=True))``).
 
 Variant names are ``BASE`` or ``BASE+IDEA[+IDEA...]``: BASE a stance model (``hybrid``,
 ``minilm``), IDEA ``lexicon`` or the name of an ``[[auxiliary]]`` training source in the config.
@@ -34,8 +34,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from stance import evaluate, features, models
-from stance.embed import SentenceEmbedder  # light: torch is imported only when an encoder loads
+import stance
+import stance.evaluate
+import stance.text
+import stance.recipes
+from stance.recipes import SentenceEmbedder  # light: torch is imported only when an encoder loads
 
 BUILTIN_IDEAS = ("lexicon",)
 LEXICON_LICENCE = "PDDL"
@@ -123,7 +126,7 @@ def load_lexicon(path: str) -> dict[str, tuple[float, float]]:
     return {w: (s[0] / s[2], s[1] / s[2]) for w, s in sums.items()}
 
 
-class SubjectivityLexicon(models.TextInputMixin, TransformerMixin, BaseEstimator):
+class SubjectivityLexicon(stance.recipes.TextInputMixin, TransformerMixin, BaseEstimator):
     """Three features of the author's own voice from a subjectivity lexicon.
 
     * the number of words whose mean subjectivity is at least ``threshold`` (capped at ``cap``),
@@ -147,7 +150,7 @@ class SubjectivityLexicon(models.TextInputMixin, TransformerMixin, BaseEstimator
         return str(path)
 
     def fit(self, X: Any, y: Any = None) -> "SubjectivityLexicon":
-        features.check_texts(X)
+        stance.text.check_texts(X)
         self.lexicon_file_ = self._lexicon_file()
         self.n_features_out_ = len(LEXICON_FEATURES)
         return self
@@ -155,10 +158,10 @@ class SubjectivityLexicon(models.TextInputMixin, TransformerMixin, BaseEstimator
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
         lex = load_lexicon(self.lexicon_file_)
-        texts = features.check_texts(X)
+        texts = stance.text.check_texts(X)
         out = np.zeros((len(texts), 3))
         for i, text in enumerate(texts):
-            words = _WORD.findall(features.author_voice(text, " ").lower().replace("’", "'"))
+            words = _WORD.findall(stance.text.author_voice(text, " ").lower().replace("’", "'"))
             if not words:
                 continue
             hits = [lex[w] for w in words if w in lex]
@@ -190,7 +193,7 @@ class CachedSentenceEmbedder(SentenceEmbedder):
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
-        texts = [self._prepare(t) for t in features.check_texts(X)]
+        texts = [self._prepare(t) for t in stance.text.check_texts(X)]
         if not texts:
             return np.zeros((0, self.n_features_out_), dtype=np.float32)
         key = (self.embedding_model_, self.embedding_sha256_, self.embedding_revision_, bool(self.normalize),
@@ -219,7 +222,7 @@ def embedding_cache_size() -> int:
 def make_variant(variant: str, seed: int = 0) -> Any:
     """A fresh, unfitted estimator for ``variant``; auxiliary-data ideas change only the training data."""
     base, ideas = parse_variant(variant)
-    est = models.make(base, seed=seed)
+    est = stance.recipes.make(base, seed=seed)
     union = est.named_steps["features"]
     if base == "minilm":
         union.transformer_list = [
@@ -242,7 +245,7 @@ def read_auxiliary(root: Path, spec: dict[str, Any]) -> dict[str, Any]:
     """Outside sentences as extra training data with stance's three labels.
 
     The outside labels in ``spec["loaded"]`` become ``loaded``; those in ``spec["not_loaded"]``
-    become ``quote`` when the rules (:func:`stance.features.rule_decisions`) say quote, else
+    become ``quote`` when the rules (:func:`stance.text.rule_decisions`) say quote, else
     ``claim``; those in ``spec["drop"]`` are left out. Returns texts, labels, groups (the
     ``group_column``, when given) and aggregate counts.
     """
@@ -250,7 +253,7 @@ def read_auxiliary(root: Path, spec: dict[str, Any]) -> dict[str, Any]:
     for lab in spec.get("loaded", []):
         label_map[str(lab)] = "loaded"
     for lab in spec.get("not_loaded", []):
-        label_map[str(lab)] = evaluate.NOT_LOADED
+        label_map[str(lab)] = stance.evaluate.NOT_LOADED
     for lab in spec.get("drop", []):
         label_map[str(lab)] = "drop"
     texts: list[str] = []
@@ -258,15 +261,16 @@ def read_auxiliary(root: Path, spec: dict[str, Any]) -> dict[str, Any]:
     groups: list[str] = []
     dropped: dict[str, int] = {}
     for rel in spec["paths"]:
-        od = evaluate.read_outside(root / rel, spec["text_column"], spec["label_column"], label_map, binary=True,
-                            id_column=spec.get("group_column"))
+        od = stance.evaluate.read_outside(root / rel, stance.evaluate.OutsideColumns(
+            text=spec["text_column"], label=spec["label_column"], label_map=label_map, binary=True,
+            id=spec.get("group_column")))
         texts += od.texts
         binary += list(od.labels)
         groups += od.ids if spec.get("group_column") else [rel] * len(od)
         for k, v in od.dropped.items():
             dropped[k] = dropped.get(k, 0) + v
     binary_arr = np.asarray(binary, dtype=object)
-    decisions = features.rule_decisions(features.cue_matrix(texts))
+    decisions = stance.text.rule_decisions(stance.text.cue_matrix(texts))
     labels = np.where(binary_arr == "loaded", "loaded", np.where(decisions == 1, "quote", "claim")).astype(object)
     return {
         "texts": texts,
@@ -294,20 +298,20 @@ def binary_scores(gold: Sequence[str], pred: Sequence[str], n_bootstrap: int, se
     """
     gold = np.asarray([str(g) for g in gold], dtype=object)
     pred = np.asarray([str(p) for p in pred], dtype=object)
-    shown = np.where(pred == "loaded", "loaded", evaluate.NOT_LOADED).astype(object)
-    labels = list(evaluate.BINARY_LABELS)
-    sc = evaluate.scores(gold, shown, labels)
-    iv = evaluate.bootstrap(gold, shown, labels, n_bootstrap=n_bootstrap, seed=seed, level=level)
+    shown = np.where(pred == "loaded", "loaded", stance.evaluate.NOT_LOADED).astype(object)
+    labels = list(stance.evaluate.BINARY_LABELS)
+    sc = stance.evaluate.scores(gold, shown, labels)
+    iv = stance.evaluate.bootstrap(gold, shown, labels, n_bootstrap=n_bootstrap, seed=seed, level=level)
     return {
         "n": sc["n"],
         "gold_loaded": int(np.sum(gold == "loaded")),
-        "predicted_labels": {lab: int(np.sum(pred == lab)) for lab in evaluate.LABELS},
+        "predicted_labels": {lab: int(np.sum(pred == lab)) for lab in stance.LABELS},
         "macro_f1": sc["macro_f1"],
         "macro_f1_interval": iv["macro_f1"],
         "accuracy": sc["accuracy"],
         "confusion_matrix": sc["confusion_matrix"],
         "confusion_labels": labels,
-        "loaded": evaluate.loaded_figures(sc, iv),
+        "loaded": stance.evaluate.loaded_figures(sc, iv),
         "bootstrap": {"n_bootstrap": n_bootstrap, "seed": seed, "level": level, "unit": "sentence"},
     }
 
@@ -348,7 +352,7 @@ def paired_binary_difference(gold: Sequence[str], pred_a: Sequence[str], pred_b:
     (:func:`stance.evaluate.compare_predictions` on the labels folded to loaded / not-loaded)."""
 
     def fold(v: Sequence[str]) -> list[str]:
-        return ["loaded" if str(x) == "loaded" else evaluate.NOT_LOADED for x in v]
+        return ["loaded" if str(x) == "loaded" else stance.evaluate.NOT_LOADED for x in v]
 
-    return evaluate.compare_predictions(fold(gold), fold(pred_a), fold(pred_b), evaluate.BINARY_LABELS, n_bootstrap=n_bootstrap,
+    return stance.evaluate.compare_predictions(fold(gold), fold(pred_a), fold(pred_b), stance.evaluate.BINARY_LABELS, n_bootstrap=n_bootstrap,
                                  seed=seed, level=level)

@@ -8,7 +8,7 @@ Each ``configs/<name>.toml`` describes one experiment:
     name        results go to experiments/results/<name>/
     order       optional: position in the README (lower first)
     description one line for the README
-    models      baseline names (stance.models.names())
+    models      baseline names (stance.recipes.names())
     cv          "lodo" | "kfold" | "none" (outside data only)
     folds, repeats          for kfold (default 5 and 5)
     seeds       list of seeds; the first gives the reported tables, the others a stability row
@@ -64,7 +64,7 @@ class ConfigError(ValueError):
     pass
 
 
-def _ideas() -> Any:
+def load_ideas() -> Any:
     """experiments/ideas.py, imported under a private name (it is not an installed module)."""
     return _local("ideas")
 
@@ -104,7 +104,7 @@ def _local(stem: str) -> Any:
 
 def load_config(path: Path) -> dict[str, Any]:
     """Read and check one experiment config."""
-    from stance import models
+    import stance.recipes
 
     try:
         cfg = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -117,7 +117,7 @@ def load_config(path: Path) -> dict[str, Any]:
     for key in ("name", "models", "cv", "seeds", "bootstrap"):
         if key not in cfg:
             raise ConfigError(f"{where}: missing key {key!r}")
-    known = models.names()
+    known = stance.recipes.names()
     bad = [m for m in cfg["models"] if m not in known]
     if bad:
         raise ConfigError(f"{where}: unknown models {', '.join(bad)}; known models: {', '.join(known)}")
@@ -133,7 +133,7 @@ def load_config(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{where}: sizes must be whole numbers of rows and include 0 (the shipped default)")
         if not all(isinstance(w, (int, float)) and w > 0 for w in cfg["weights"]):
             raise ConfigError(f"{where}: weights must be positive numbers")
-        from stance.labelled_sets import LABELLED_SETS
+        from stance.corpora import LABELLED_SETS
 
         for sc in cfg["scenarios"]:
             missing = [k for k in ("name", "set", "pool", "heldout") if k not in sc]
@@ -203,7 +203,7 @@ def _check_variants(cfg: dict[str, Any], where: str, known: list[str]) -> None:
         names.append(a["name"])
     if len(set(names)) != len(names):
         raise ConfigError(f"{where}: [[auxiliary]] names must be unique")
-    idea_lib = _ideas()
+    idea_lib = load_ideas()
     for v in variants:
         msg = idea_lib.check_variant(v, [m for m in cfg["models"] if m in known], names)
         if msg:
@@ -223,18 +223,18 @@ def load_configs(configs_dir: Path) -> list[dict[str, Any]]:
 
 
 def run_cv(cfg: dict[str, Any], out: Path) -> dict[str, Any]:
-    from stance import evaluate
+    import stance.evaluate
     from stance.evaluate import check_out, write_corpus_outputs
 
     seeds = cfg["seeds"]
     kw = dict(cv=cfg["cv"], n_bootstrap=cfg["bootstrap"], n_splits=cfg.get("folds", 5), n_repeats=cfg.get("repeats", 5))
-    data = evaluate.corpus_data()
-    results, cvs = evaluate.run_corpus(cfg["models"], seed=seeds[0], with_learning_curve=cfg.get("learning_curve", True),
+    data = stance.evaluate.corpus_data()
+    results, cvs = stance.evaluate.run_corpus(cfg["models"], seed=seeds[0], with_learning_curve=cfg.get("learning_curve", True),
                                 data=data, **kw)
     if len(seeds) > 1:
         results["seed_runs"] = {}
         for s in seeds[1:]:
-            r, _ = evaluate.run_corpus(cfg["models"], seed=s, with_learning_curve=False, data=data, **kw)
+            r, _ = stance.evaluate.run_corpus(cfg["models"], seed=s, with_learning_curve=False, data=data, **kw)
             results["seed_runs"][str(s)] = {n: m["macro_f1"] for n, m in r["models"].items()}
     results["experiment"] = {"name": cfg["name"], "config": cfg["_file"], "description": cfg.get("description", "")}
     check_out(out, force=True)
@@ -243,7 +243,8 @@ def run_cv(cfg: dict[str, Any], out: Path) -> dict[str, Any]:
 
 def run_outside(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Path | None = None) -> dict[str, Any]:
     """Score models trained on the whole corpus on each outside data set; aggregate figures only."""
-    from stance import evaluate, models
+    import stance.evaluate
+    import stance.recipes
     from stance.evaluate import check_out, write_outside_outputs
 
     o = cfg["outside"]
@@ -252,10 +253,10 @@ def run_outside(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Pat
         return {"skipped": f"outside data directory {o['root']} (relative to the checkout root) is absent; "
                            "experiment skipped"}
     seed = cfg["seeds"][0]
-    data = evaluate.corpus_data()
+    data = stance.evaluate.corpus_data()
     fitted: list[tuple[str, Any, str]] = []
     for name in cfg["models"]:
-        est = models.make(name, seed=seed).fit(data.texts, list(data.labels))
+        est = stance.recipes.make(name, seed=seed).fit(data.texts, list(data.labels))
         fitted.append((name, est, f"baseline trained on the whole stance corpus ({len(data)} sentences, seed {seed})"))
     notes = []
     if o.get("shipped"):
@@ -280,11 +281,11 @@ def run_outside(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Pat
             skipped.append(f"{d['name']}: {o['root']}/{d['path']} is absent")
             continue
         for name, model, source in fitted:
-            ev = evaluate.evaluate_on(
-                model, path, d["text_column"], d["label_column"], d.get("label_map"), binary=d.get("binary", False),
-                n_bootstrap=cfg["bootstrap"], seed=seed, words_column=d.get("words_column"),
-                id_column=d.get("id_column"), split=d.get("split"), explain_k=o.get("explain_k", 5), model_name=name,
-            )
+            columns = stance.evaluate.OutsideColumns(
+                text=d["text_column"], label=d["label_column"], label_map=d.get("label_map"),
+                binary=d.get("binary", False), split=d.get("split"), id=d.get("id_column"), words=d.get("words_column"))
+            ev = stance.evaluate.evaluate_on(model, path, columns, n_bootstrap=cfg["bootstrap"], seed=seed,
+                                             explain_k=o.get("explain_k", 5), model_name=name)
             ev["errors"] = []  # no per-sentence rows: the outside data stays outside the repository
             ev["dataset"] = d["name"]
             ev["source_label"] = f"{o['root']}/{d['path']}"
@@ -303,7 +304,7 @@ def run_outside(cfg: dict[str, Any], out: Path, repo: Path = REPO, external: Pat
 
 
 def _readme_cv(name: str, res: dict[str, Any], rel: str) -> list[str]:
-    from stance.evaluate import LABELS
+    from stance import LABELS
 
     cv, s = res["cv"], res["settings"]
     L = []
@@ -466,7 +467,7 @@ def main(argv: list[str] | None = None, configs_dir: Path | None = None, results
             continue
         if "variants" in cfg or "outside" in cfg:
             if "variants" in cfg:
-                res = _generalise().run_generalise(cfg, out, _ideas(), repo=repo, external=args.external or external)
+                res = _generalise().run_generalise(cfg, out, load_ideas(), repo=repo, external=args.external or external)
             else:
                 res = run_outside(cfg, out, repo=repo, external=args.external or external)
             if "skipped" in res:

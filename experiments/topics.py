@@ -31,29 +31,30 @@ _ci = partial(fmt_interval, missing="")  # a blank cell where there is no interv
 
 
 def _figures(y: np.ndarray, pred: np.ndarray, n_bootstrap: int, seed: int, binary: bool = False) -> dict[str, Any]:
-    from stance import evaluate
+    import stance.evaluate
 
     if binary:
-        labels = list(evaluate.BINARY_LABELS)
-        y = np.where(y == "loaded", "loaded", evaluate.NOT_LOADED).astype(object)
-        pred = np.where(pred == "loaded", "loaded", evaluate.NOT_LOADED).astype(object)
+        labels = list(stance.evaluate.BINARY_LABELS)
+        y = np.where(y == "loaded", "loaded", stance.evaluate.NOT_LOADED).astype(object)
+        pred = np.where(pred == "loaded", "loaded", stance.evaluate.NOT_LOADED).astype(object)
     else:
         labels = list(LABELS)
-    sc = evaluate.scores(y, pred, labels)
-    iv = evaluate.bootstrap(y, pred, labels, n_bootstrap=n_bootstrap, seed=seed)
+    sc = stance.evaluate.scores(y, pred, labels)
+    iv = stance.evaluate.bootstrap(y, pred, labels, n_bootstrap=n_bootstrap, seed=seed)
     out = {"n": sc["n"], "macro_f1": sc["macro_f1"], "macro_f1_interval": iv["macro_f1"],
            "per_class_f1": {lab: sc["per_class"][lab]["f1"] for lab in labels},
            "per_class_f1_interval": {lab: iv["per_class"][lab]["f1"] for lab in labels},
-           "loaded": evaluate.loaded_figures(sc, iv), "confusion_matrix": sc["confusion_matrix"], "labels": labels}
+           "loaded": stance.evaluate.loaded_figures(sc, iv), "confusion_matrix": sc["confusion_matrix"], "labels": labels}
     return out
 
 
 def _binary_sets(cfg: dict[str, Any], root: Path, labelled_babe: set[str]) -> dict[str, tuple[list[str], np.ndarray]]:
-    from stance import evaluate
+    import stance.evaluate
 
     sets = {}
     for d in cfg["outside"]["data"]:
-        od = evaluate.read_outside(root / d["path"], d["text_column"], d["label_column"], d.get("label_map"), binary=True)
+        od = stance.evaluate.read_outside(root / d["path"], stance.evaluate.OutsideColumns(
+            text=d["text_column"], label=d["label_column"], label_map=d.get("label_map"), binary=True))
         keep = [i for i, k in enumerate(od.ids) if not (d.get("leave_out_labelled") and k in labelled_babe)]
         sets[d["name"]] = ([od.texts[i] for i in keep], np.asarray([od.labels[i] for i in keep], dtype=object))
     return sets
@@ -86,16 +87,17 @@ def _constructed_subset(builtin, k: int | None, seed: int):
 
 
 def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None = None) -> dict[str, Any]:
-    from stance import models
+    import stance.recipes
     from stance.evaluate import compare_predictions
-    from stance.labelled_sets import outside_records
-    from stance.training import CONSTRUCTED_WEIGHT, builtin_data, fit_estimator, lodo_summary, wide_data
+    from stance.corpora import outside_records
+    from stance.recipes import fit_estimator
+    from stance.training import CONSTRUCTED_WEIGHT, builtin_data, lodo_summary, wide_data
 
     root = external if external is not None else (repo / cfg["outside"]["root"])
     if not root.is_dir():
         return {"skipped": f"outside data directory {root} is absent (the outside codebook set joins its text there)"}
     seed, nb = cfg["seeds"][0], cfg["bootstrap"]
-    default = cfg.get("default", models.DEFAULT_MODEL)
+    default = cfg.get("default", stance.recipes.DEFAULT_MODEL)
     builtin = builtin_data()
     dev = outside_records("dev", external=root)
     test = outside_records("test", external=root)
@@ -114,13 +116,13 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
         "binary_sets": {name: {"n": len(t), "loaded": int(np.sum(y == "loaded"))} for name, (t, y) in binary.items()},
         "default": default, "seed": seed, "bootstrap": nb, "models": {},
     }
-    available = set(models.names())
+    available = set(stance.recipes.names())
     test_preds: dict[str, np.ndarray] = {}
     for name in cfg["models"]:
         if name not in available:
             continue
         try:
-            est = models.make(name, seed=seed)
+            est = stance.recipes.make(name, seed=seed)
         except ImportError as exc:
             results["models"][name] = {"skipped": str(exc)}
             continue
@@ -148,7 +150,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     for k in cfg.get("learning_curve", []):
         kk = None if k == "all" else int(k)
         td = _constructed_subset(builtin, kk, seed)
-        est = fit_estimator(models.make(default, seed=seed), td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
+        est = fit_estimator(stance.recipes.make(default, seed=seed), td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
         f = _figures(y_dev, np.asarray(est.predict([r["text"] for r in dev]), dtype=object), nb, seed)
         curve.append({"constructed_rows": int(sum(td.constructed)), "macro_f1": f["macro_f1"],
                       "macro_f1_interval": f["macro_f1_interval"], "per_class_f1": f["per_class_f1"]})
@@ -156,7 +158,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     # wide: the default's recipe + the outside dev labels
     if cfg.get("wide"):
         wide = wide_data(root)
-        est = fit_estimator(models.make(default, seed=seed), wide.texts, np.asarray(wide.labels, dtype=object),
+        est = fit_estimator(stance.recipes.make(default, seed=seed), wide.texts, np.asarray(wide.labels, dtype=object),
                             wide.sample_weight())
         row = {"outside_test": _figures(y_test, np.asarray(est.predict([r["text"] for r in test]), dtype=object), nb, seed)}
         for bname, (btexts, y) in binary.items():

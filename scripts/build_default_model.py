@@ -14,7 +14,7 @@ import argparse
 import sys
 
 import stance
-from stance.artifact import DEFAULT_PATH
+from stance.model import DEFAULT_PATH
 from stance.training import lodo_summary, read_data
 
 

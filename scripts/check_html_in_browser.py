@@ -228,8 +228,8 @@ def sample_page() -> tuple[str, list]:
         import stance.html  # noqa: F401
     except ImportError:  # running from a checkout without installing
         sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from stance.document import Document, LabelledSentence
-    from stance.html import render
+    from stance.text import Document, LabelledSentence
+    from stance.labelling import render
 
     text = (
         "Council backs the bypass\n\n"

@@ -92,11 +92,11 @@ def build(name: str, out: Path, external: Path | None = None) -> dict[str, Any]:
     the built-in data.
     """
     import stance
-    from stance.registry import sha256sum
+    from stance.hub import sha256sum
     from stance.training import builtin_data, lodo_summary, wide_data
 
     if name == "wide":
-        from stance.models import DEFAULT_MODEL
+        from stance.recipes import DEFAULT_MODEL
 
         data = wide_data(external)
         model = stance.train(model=DEFAULT_MODEL, data=data, seed=0)
@@ -180,7 +180,7 @@ def upload(out: Path, manifest_path: Path, repo_id: str | None) -> str:
     """Upload OUT as one commit, tag it, pin it in the manifest; return the commit id."""
     from huggingface_hub import HfApi
 
-    from stance.registry import endpoint, sha256sum
+    from stance.hub import endpoint, sha256sum
 
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     repo = repo_id or manifest["repo_id"]
@@ -215,11 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--external", type=Path, help="outside data directory for wide (default: stance's default)")
     args = p.parse_args(argv)
 
-    from stance import models as ladder
+    import stance.recipes
 
-    unknown = [n for n in args.models if n not in ladder.names() + ["wide"]]
+    unknown = [n for n in args.models if n not in stance.recipes.names() + ["wide"]]
     if unknown:
-        p.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(ladder.names() + ['wide'])}")
+        p.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(stance.recipes.names() + ['wide'])}")
     if not args.build and not args.upload:
         p.error("--no-build only makes sense with --upload")
     args.out.mkdir(parents=True, exist_ok=True)

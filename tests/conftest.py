@@ -9,7 +9,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import pytest
 
 import stance
-from stance._paths import data_root
+from stance.corpora import data_root
 
 # Sentences every model test labels: one of each label, an empty one and a very long one.
 SENTENCES = [

@@ -12,7 +12,8 @@ import pytest
 from conftest import SENTENCES
 
 import stance
-from stance.artifact import DEFAULT_PATH, FORMAT_VERSION, ArtifactError, UntrustedModelError, VersionWarning
+from stance.model import DEFAULT_PATH, FORMAT_VERSION
+from stance.errors import ArtifactError, UntrustedModelError, VersionWarning
 from stance.training import read_data
 
 
@@ -119,7 +120,7 @@ def test_a_model_without_data_only_scoring_needs_trust(tmp_path):
 
 def test_old_pickle_format_loads_only_when_trusted_and_converts(tmp_path, hybrid):
     old = tmp_path / "old.joblib"
-    joblib.dump({"format": "stance-model", "format_version": 1, "card": hybrid.card, "compiled": hybrid._spec,
+    joblib.dump({"format": "stance-model", "format_version": 1, "card": hybrid.card, "compiled": hybrid.scoring,
                  "estimator": pickle.dumps(hybrid.estimator)}, old, compress=3)
     with pytest.raises(UntrustedModelError, match="old pickle format.*trusted=True.*save it again") as info:
         stance.load(old)

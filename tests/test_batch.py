@@ -5,7 +5,7 @@ import json
 import pytest
 
 import stance
-from stance.batch import ROW_FIELDS, LabelBatch, columns, sentence_rows
+from stance.labelling import ROW_FIELDS, LabelBatch, columns, sentence_rows
 from stance.errors import InputError
 
 

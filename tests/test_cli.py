@@ -119,18 +119,20 @@ def test_label_encoding_option(tmp_path, capsys):
     assert _jsonl(capsys.readouterr().out)[0]["text"] == "Le café est arrivé à Lima."
 
 
-def test_label_streams_large_files_in_chunks(tmp_path, monkeypatch, capsys):
-    from stance import labelling
+def test_label_streams_large_files_in_chunks(tmp_path):
+    import io
 
-    monkeypatch.setattr(labelling, "CHUNK_CHARS", 200)
+    import stance
+    import stance.labelling
+
     text = ARTICLE * 20
     p = tmp_path / "big.txt"
     p.write_text(text, encoding="utf-8")
-    import stance.labelling as L
-
-    monkeypatch.setattr(L.iter_text_chunks, "__defaults__", ("utf-8", 200, None))
-    assert main(["label", str(p), "--format", "jsonl"]) == 0
-    rows = _jsonl(capsys.readouterr().out)
+    out = io.StringIO()
+    n, _ = stance.labelling.label_files(stance.load(), [str(p)], stance.labelling.make_writer("jsonl", out),
+                                        chunk_chars=200, progress=False)
+    assert n == 100
+    rows = _jsonl(out.getvalue())
     assert len(rows) == 100
     assert all(text[r["start"] : r["end"]] == r["text"] for r in rows)
     assert [r["index"] for r in rows] == list(range(100))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from stance import models
-from stance.cli_evaluate import add_parser
+import stance.recipes
+from stance.cli._evaluate import add_parser
 from stance.errors import StanceError
 from stance.evaluate import parse_label_map
 
@@ -77,7 +77,7 @@ def test_cli_unknown_model_lists_the_known_ones(tmp_path):
         run("--models", "majority", "bert", "--out", str(tmp_path / "x"))
     msg = str(ei.value)
     assert "'bert'" in msg
-    for name in models.names():  # embed included: it is a model you can name
+    for name in stance.recipes.names():  # embed included: it is a model you can name
         assert name in msg
     assert not (tmp_path / "x").exists()
 
@@ -150,11 +150,11 @@ def _hide_matplotlib(monkeypatch):
 
 
 def test_plots_need_matplotlib_and_say_how_to_install(monkeypatch, tmp_path):
-    from stance import plots
+    import stance.evaluate
 
     _hide_matplotlib(monkeypatch)
     with pytest.raises(ImportError, match=r'pip install "stance\[plot\]"'):
-        plots.confusion_png([[1, 0], [0, 1]], ["a", "b"], tmp_path / "c.png")
+        stance.evaluate.confusion_png([[1, 0], [0, 1]], ["a", "b"], tmp_path / "c.png")
 
 
 def test_cli_skips_plots_cleanly_without_matplotlib(monkeypatch, tmp_path, capsys):
@@ -171,13 +171,13 @@ def test_cli_skips_plots_cleanly_without_matplotlib(monkeypatch, tmp_path, capsy
 
 def test_plots_draw_pngs(tmp_path):
     pytest.importorskip("matplotlib")
-    from stance import plots
+    import stance.evaluate
 
-    p = plots.confusion_png([[3, 1, 0], [0, 2, 1], [1, 0, 4]], ["claim", "quote", "loaded"], tmp_path / "c.png", "t")
+    p = stance.evaluate.confusion_png([[3, 1, 0], [0, 2, 1], [1, 0, 4]], ["claim", "quote", "loaded"], tmp_path / "c.png", "t")
     assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     curve = {"points": [{"train_documents": 1, "train_sentences_mean": 30.0, "macro_f1": 0.5},
                         {"train_documents": 2, "train_sentences_mean": 60.0, "macro_f1": 0.6}]}
-    q = plots.learning_curve_png({"m": curve}, tmp_path / "lc.png")
+    q = stance.evaluate.learning_curve_png({"m": curve}, tmp_path / "lc.png")
     assert q.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from stance import corpus
-from stance.corpus import CorpusError
+
+import stance.corpora
+from stance.errors import CorpusError
 
 
 def _rewrite(path: Path, edit):
@@ -15,17 +16,17 @@ def _rewrite(path: Path, edit):
 
 def _problems(root):
     with pytest.raises(CorpusError) as exc:
-        corpus.check(root)
+        stance.corpora.check(root)
     return [str(p) for p in exc.value.problems]
 
 
 def test_real_corpus_passes():
-    c = corpus.check()
+    c = stance.corpora.check()
     assert len(c.documents) == 5
 
 
 def test_load_returns_labelled_unique_sentences():
-    ds = corpus.load()
+    ds = stance.corpora.load()
     assert ds.features["label"].names == ["claim", "quote", "loaded"]
     assert set(ds.column_names) >= {"id", "doc_id", "text", "label", "speaker", "direct", "cues", "start", "end"}
     assert len(set(ds["text"])) == len(ds), "duplicate texts leaked into the corpus"
@@ -40,15 +41,15 @@ def test_load_returns_labelled_unique_sentences():
 
 
 def test_texts_equal_source_slices():
-    c = corpus.read()
+    c = stance.corpora.read()
     docs = {d["id"]: c.source_text(d) for _, d in c.documents}
     for _, s in c.sentences:
         assert docs[s["doc_id"]][s["start"] : s["end"]] == s["text"]
 
 
 def test_include_excluded_keeps_everything():
-    full = corpus.load(include_excluded=True)
-    c = corpus.read()
+    full = stance.corpora.load(include_excluded=True)
+    c = stance.corpora.read()
     assert len(full) == len(c.sentences)
     dups = [r for r in full if r["duplicate_of"]]
     assert dups and all(r["label"] != "excluded" or r["reason"] for r in full)
@@ -57,7 +58,7 @@ def test_include_excluded_keeps_everything():
 
 
 def test_source_001_repeats_are_linked_to_first_occurrence():
-    rows = {r["id"]: r for r in corpus.records(include_excluded=True)}
+    rows = {r["id"]: r for r in stance.corpora.records(include_excluded=True)}
     assert rows["001-012"]["duplicate_of"] == "001-004"
     assert rows["001-012"]["text"] == rows["001-004"]["text"]
 
@@ -153,7 +154,7 @@ def test_add_document(corpus_copy, tmp_path):
         "After the trade in illegal drugs, human trafficking is one of the most profitable criminal activities in the world today.\n",
         encoding="utf-8",
     )
-    rows = corpus.add_document(src, corpus_copy, title="A New Headline")
+    rows = stance.corpora.add_document(src, corpus_copy, title="A New Headline")
     assert rows[0]["id"] == "005-001" and len(rows) == 4
     assert rows[3]["duplicate_of"] == "001-002"
     todo = (corpus_copy / "labels/todo-005.jsonl").read_text(encoding="utf-8").splitlines()
@@ -162,11 +163,11 @@ def test_add_document(corpus_copy, tmp_path):
     assert sum("has no decision" in p for p in _problems(corpus_copy)) == 3
     # nothing is overwritten on a second add with the same id
     with pytest.raises(CorpusError, match="already exists"):
-        corpus.add_document(src, corpus_copy, doc_id="005")
+        stance.corpora.add_document(src, corpus_copy, doc_id="005")
 
 
 def test_stats_counts_add_up():
-    s = corpus.stats()
+    s = stance.corpora.stats()
     total = sum(s["labels"].values()) + s["excluded"] + s["duplicates"]
     assert total == s["sentences"]
     assert set(s["labels"]) == {"claim", "quote", "loaded"}
@@ -196,13 +197,13 @@ def test_two_passes_cover_every_decision_and_every_disagreement_is_adjudicated()
 
 
 def test_add_refuses_an_empty_file_and_a_missing_root_and_writes_nothing(corpus_copy, tmp_path):
-    import stance.corpus as C
+    import stance.corpora
 
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n", encoding="utf-8")
     before = {p: p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file()}
-    with pytest.raises(C.CorpusError, match="empty.txt: no sentences: the file is empty; nothing was added"):
-        C.add_document(empty, corpus_copy)
-    with pytest.raises(C.CorpusError, match="no-such-root: not a corpus root"):
-        C.add_document(empty, tmp_path / "no-such-root")
+    with pytest.raises(CorpusError, match="empty.txt: no sentences: the file is empty; nothing was added"):
+        stance.corpora.add_document(empty, corpus_copy)
+    with pytest.raises(CorpusError, match="no-such-root: not a corpus root"):
+        stance.corpora.add_document(empty, tmp_path / "no-such-root")
     assert {p: p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file()} == before

@@ -42,7 +42,7 @@ ALL = [b for page in PAGES for b in blocks(page)]
 
 
 def _external() -> Path | None:
-    from stance.labelled_sets import default_external
+    from stance.corpora import default_external
 
     path = Path(os.environ.get("STANCE_EXTERNAL") or ROOT.parent / "shared" / "external")
     path = path if path.is_dir() else default_external()

@@ -24,14 +24,14 @@ from sklearn.exceptions import NotFittedError  # noqa: E402
 
 import stance.corpus  # noqa: E402
 import stance.embed as E  # noqa: E402
-from stance.embed import SentenceEmbedder, make_minilm  # noqa: E402
-from stance.models import make  # noqa: E402
+from stance.recipes import SentenceEmbedder, make_minilm  # noqa: E402
+from stance.recipes import make  # noqa: E402
 
 NO_TORCH = textwrap.dedent(
     """
     import sys
     import stance, stance.models, stance.embed
-    stance.models.make("minilm")
+    stance.recipes.make("minilm")
     heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)
     print(",".join(heavy))
     """
@@ -59,7 +59,7 @@ def embedder() -> SentenceEmbedder:
 
 @pytest.fixture(scope="module")
 def corpus():
-    ds = stance.corpus.load()
+    ds = stance.corpora.load()
     names = ds.features["label"].names
     return list(ds["text"]), np.asarray([names[i] for i in ds["label"]], dtype=object)
 
@@ -185,7 +185,7 @@ def test_missing_extra_gives_a_clear_message(monkeypatch):
 
 HUB = textwrap.dedent(
     """
-    from stance.embed import SentenceEmbedder
+    from stance.recipes import SentenceEmbedder
     e = SentenceEmbedder(model="stance-test/minilm").fit(["A sentence."])
     print(e.embedding_model_, e.embedding_source_, e.embedding_revision_, e.transform(["x"]).shape)
     """
@@ -216,7 +216,7 @@ def test_stance_model_wraps_embed_with_explanations(tmp_path):
     import stance
 
     m = stance.train("minilm", seed=0)
-    assert m._compiled is None  # scored by the estimator itself
+    assert m.scoring is None  # scored by the estimator itself
     ex = m.explain("The Castro regime exploits its slave doctors.", k=5)
     kinds = {e["kind"] for e in ex}
     assert ex and kinds <= {"cue", "rule", "embedding"}
@@ -231,7 +231,7 @@ def test_stance_model_wraps_embed_with_explanations(tmp_path):
 
 def test_load_minilm_by_name_trains_and_caches(tmp_path, monkeypatch):
     import stance
-    from stance import loading
+    import stance.hub
 
     monkeypatch.setenv("STANCE_HOME", str(tmp_path))
     monkeypatch.setattr(loading, "_warned", set())

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from stance import errors
+import stance
+import stance.corpora
+import stance.errors
 
 
 def _script(name):
@@ -25,22 +27,26 @@ def _run(cmd, tmp_path, **kw):
 
 
 def test_every_error_class_is_a_stance_error_with_its_builtin_base():
-    assert issubclass(errors.DataError, ValueError) and issubclass(errors.DataError, errors.StanceError)
-    assert issubclass(errors.OutsideDataMissing, FileNotFoundError)
-    assert issubclass(errors.UnknownModelError, KeyError) and issubclass(errors.UnknownModelError, errors.RegistryError)
-    e = errors.UnknownModelError("hybird", ["hybrid", "rules"], "known models")
+    assert issubclass(stance.errors.DataError, ValueError) and issubclass(stance.errors.DataError, stance.errors.StanceError)
+    assert issubclass(stance.errors.OutsideDataMissing, FileNotFoundError)
+    assert issubclass(stance.errors.UnknownModelError, KeyError) and issubclass(stance.errors.UnknownModelError, stance.errors.RegistryError)
+    e = stance.errors.UnknownModelError("hybird", ["hybrid", "rules"], "known models")
     assert str(e) == "unknown model 'hybird'; known models: hybrid, rules. Did you mean 'hybrid'?"
-    c = errors.CorpusError(["a.jsonl:3: label: unknown", "b.jsonl:1: missing"])
+    c = stance.errors.CorpusError(["a.jsonl:3: label: unknown", "b.jsonl:1: missing"])
     assert str(c).startswith("2 problems in the corpus:") and len(c.problems) == 2
 
 
-def test_modules_re_export_the_same_classes():
-    from stance import artifact, corpus, evaluate, labelled_sets, labelling, registry, tables, training
+def test_errors_live_in_one_module_and_old_paths_still_find_them():
+    import importlib
+    import warnings
 
-    assert corpus.CorpusError is errors.CorpusError and training.DataError is errors.DataError
-    assert evaluate.EvaluationError is errors.EvaluationError and labelling.InputError is errors.InputError
-    assert artifact.ArtifactError is errors.ArtifactError and tables.TableError is errors.TableError
-    assert registry.RegistryError is errors.RegistryError and labelled_sets.LabelledSetError is errors.LabelledSetError
+    for package in ("text", "pipeline", "model", "corpora", "recipes", "evaluate", "training", "hub", "labelling"):
+        module = importlib.import_module(f"stance.{package}")
+        assert not [n for n in getattr(module, "__all__", []) if n.endswith("Error")], package
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        old = importlib.import_module("stance.corpus")
+        assert old.CorpusError is stance.errors.CorpusError and old.load is stance.corpora.load
 
 
 @pytest.mark.parametrize("argv, message", [

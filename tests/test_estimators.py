@@ -6,14 +6,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from stance import LABELS, features
-from stance.estimators import (
-    CueFeatures,
-    RulesClassifier,
-    RuleVotes,
-    TextDummyClassifier,
-    fit_estimator,
-)
+from stance import LABELS
+import stance.text
+from stance.recipes import CueFeatures, RulesClassifier, RuleVotes, TextDummyClassifier, fit_estimator
 
 X = [
     "Cuba sent 27 doctors to Peru in May.",
@@ -41,8 +36,8 @@ def test_rule_votes_are_one_hot_and_cues_have_their_names():
     votes = RuleVotes().fit(X).transform(X)
     assert votes.shape == (3, 3) and (votes.sum(axis=1) == 1).all()
     cues = CueFeatures().fit(X)
-    assert list(cues.get_feature_names_out()) == [f"cue:{n}" for n in features.CUE_NAMES]
-    assert cues.transform(X).shape == (3, len(features.CUE_NAMES))
+    assert list(cues.get_feature_names_out()) == [f"cue:{n}" for n in stance.text.CUE_NAMES]
+    assert cues.transform(X).shape == (3, len(stance.text.CUE_NAMES))
 
 
 def test_fit_estimator_routes_weights_to_the_final_step():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from stance.exclusion import exclusion_reason
+from stance.text import exclusion_reason
 
 EXCLUDED = {
     "Why did the ministry send doctors abroad?": "question",
@@ -50,21 +50,20 @@ def _early_reference(sentence):
     """The first four decisions written plainly, without the fast path's literal pre-checks."""
     import re
 
-    from stance import exclusion as X
+    import stance.text
 
     text = sentence.strip()
     if len(re.findall(r"[^\W\d_]", text)) < 2:
         return "fragment: no words"
-    for pattern, why in ((X._QUESTION, "question"), (X._BOILERPLATE, "boilerplate"),
-                         (X._CALL_TO_ACTION, "call to action")):
+    for why, pattern in stance.text.EXCLUSION_PATTERNS.items():
         if pattern.search(text):
             return why
     return None
 
 
 def test_the_fast_path_decides_as_the_plain_patterns(sources):
-    from stance.labelled_sets import constructed_records
-    from stance.segment import segment
+    from stance.corpora import constructed_records
+    from stance.text import segment
 
     sentences = [s.text for p in sources for s in segment(p.read_text(encoding="utf-8"))]
     sentences += [r["text"] for r in constructed_records()]

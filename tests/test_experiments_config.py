@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from stance import models
+import stance.recipes
 
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 CONFIGS = EXPERIMENTS / "configs"
@@ -37,7 +37,7 @@ def run():
 @pytest.fixture
 def external():
     """The outside data directory; the test is skipped without it."""
-    from stance.labelled_sets import default_external
+    from stance.corpora import default_external
 
     path = default_external()
     if not (path / "babe").is_dir():
@@ -67,8 +67,8 @@ def _smoke(run, tmp_path, name, replacements, external=None):
 def test_every_config_parses_and_names_known_models(run):
     cfgs = run.load_configs(CONFIGS)
     assert len(cfgs) == len(list(CONFIGS.glob("*.toml"))) >= 1
-    known = models.names()
-    ideas = run._ideas()
+    known = stance.recipes.names()
+    ideas = run.load_ideas()
     for cfg in cfgs:
         assert cfg["models"], cfg["_file"]
         assert set(cfg["models"]) <= set(known), cfg["_file"]
@@ -82,7 +82,7 @@ def test_every_config_parses_and_names_known_models(run):
 
 def test_generalise_config_lists_the_variants(run):
     cfg = run.load_config(CONFIGS / "generalise.toml")
-    ideas = run._ideas()
+    ideas = run.load_ideas()
     bases = {ideas.parse_variant(v)[0] for v in cfg["variants"]}
     # every base model is itself a variant, so each idea has a base to be compared with
     assert bases == {"hybrid", "minilm"} and bases <= set(cfg["variants"])
@@ -125,7 +125,7 @@ def test_outside_experiments_skip_cleanly_without_external_data(run, tmp_path, c
 
 
 def test_lexicon_feature_shape_when_available(run):
-    ideas = run._ideas()
+    ideas = run.load_ideas()
     if ideas.lexicon_path() is None:
         pytest.skip("textblob (and its en-sentiment.xml) is not installed; the lexicon variant is skipped")
     X = ideas.SubjectivityLexicon().fit(["x"]).transform(
@@ -160,7 +160,7 @@ def _fake_external(root: Path) -> None:
 
 @pytest.mark.slow
 def test_generalise_runs_end_to_end_on_tiny_fake_data(run, tmp_path, monkeypatch, capsys, plotting):
-    ideas = run._ideas()
+    ideas = run.load_ideas()
     monkeypatch.setattr(ideas, "lexicon_path", lambda: None)  # as if textblob were absent
     monkeypatch.setattr(ideas, "embed_available", lambda: "sentence_transformers not installed")
     text = (CONFIGS / "generalise.toml").read_text(encoding="utf-8").replace("folds = 5", "folds = 3")
@@ -196,7 +196,7 @@ def test_ranking_figures_match_a_brute_force_threshold_sweep(run):
     import numpy as np
     from sklearn.metrics import f1_score, roc_auc_score
 
-    ideas = run._ideas()
+    ideas = run.load_ideas()
     rng = np.random.default_rng(0)
     gold = np.where(rng.random(200) < 0.3, "loaded", "not-loaded")
     score = np.round(rng.random(200) * 0.5 + (gold == "loaded") * 0.3, 2)  # ties on purpose
@@ -211,8 +211,8 @@ def test_ranking_figures_match_a_brute_force_threshold_sweep(run):
 
 def test_topics_config_has_what_the_experiment_needs(run):
     cfg = run.load_config(CONFIGS / "topics.toml")
-    assert cfg["kind"] == "topics" and cfg["default"] == models.DEFAULT_MODEL and cfg["wide"] is True
-    assert set(models.names()) <= set(cfg["models"])
+    assert cfg["kind"] == "topics" and cfg["default"] == stance.recipes.DEFAULT_MODEL and cfg["wide"] is True
+    assert set(stance.recipes.names()) <= set(cfg["models"])
     assert cfg["learning_curve"][:3] == [0, 200, 400] and cfg["learning_curve"][-1] == "all"
     babe = [d for d in cfg["outside"]["data"] if d["name"] == "babe"][0]
     assert babe["leave_out_labelled"] is True  # no model is scored on a row of the labelled set
@@ -230,7 +230,7 @@ def test_topics_smoke_run_writes_aggregates_only(run, tmp_path, external, plotti
     assert res["outside_set"]["dev"] + res["outside_set"]["test"] >= 600
     assert 0.0 <= res["models"]["rules"]["outside_test"]["macro_f1"] <= 1.0
     # no outside sentence is written anywhere: compare against every outside text
-    from stance.labelled_sets import outside_records
+    from stance.corpora import outside_records
 
     assert not any(r["text"][:40] in raw + readme for r in outside_records(external=external) if len(r["text"]) >= 40)
     assert "## topics" in readme
@@ -238,7 +238,7 @@ def test_topics_smoke_run_writes_aggregates_only(run, tmp_path, external, plotti
 
 def test_adapt_config_has_what_the_experiment_needs(run):
     cfg = run.load_config(CONFIGS / "adapt.toml")
-    assert cfg["kind"] == "adapt" and cfg["default"] == models.DEFAULT_MODEL
+    assert cfg["kind"] == "adapt" and cfg["default"] == stance.recipes.DEFAULT_MODEL
     assert cfg["sizes"] == [0, 25, 50, 100, 200] and len(cfg["seeds"]) >= 3
     assert not set(cfg["seeds"]) & set(cfg["selection_seeds"])
     # outside dev (where the default was tuned) is never the held-out side
@@ -255,7 +255,7 @@ def test_adapt_config_errors_name_the_scenario(run, tmp_path):
 @pytest.mark.slow
 def test_adapt_smoke_run_writes_aggregates_only(run, tmp_path, external, plotting):
     """A small adapt run end to end (tfidf-lr, two sizes); skipped without the outside data."""
-    from stance.labelled_sets import outside_records
+    from stance.corpora import outside_records
 
     res, raw, readme = _smoke(run, tmp_path, "adapt", [
         ('default = "hybrid"', 'default = "tfidf-lr"'), ("sizes = [0, 25, 50, 100, 200]", "sizes = [0, 25]"),

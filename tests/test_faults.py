@@ -23,7 +23,7 @@ from hub_server import FakeHub
 from test_cli import _script
 
 import stance
-from stance.artifact import to_bytes
+from stance.model import to_bytes
 
 REPO, REV = "test-org/stance-models", "v1.0"
 ARTICLE = 'Cuba sent 27 doctors to Peru.\n"We are proud of our doctors," the minister said.\n'
@@ -32,7 +32,7 @@ ARTICLE = 'Cuba sent 27 doctors to Peru.\n"We are proud of our doctors," the min
 @pytest.fixture(scope="module")
 def small_model() -> bytes:
     """The bytes of a real (small) model file."""
-    return to_bytes(stance.train("rules", seed=0, evaluate=False))
+    return to_bytes(stance.train("rules", seed=0, evaluate=False).to_data())
 
 
 @pytest.fixture
@@ -172,9 +172,9 @@ def test_two_processes_filling_the_same_cache_entry(world):
 
 
 def test_two_processes_caching_the_same_trained_model(tmp_path):
-    code = ("import sys, stance; from stance.loading import _cache; from pathlib import Path\n"
+    code = ("import sys, stance; from stance.hub import cache_model; from pathlib import Path\n"
             "m = stance.train('rules', seed=0, evaluate=False)\n"
-            "for _ in range(30): _cache(m, Path(sys.argv[1]))\n")
+            "for _ in range(30): cache_model(m, Path(sys.argv[1]))\n")
     target = tmp_path / "cache" / "rules.stance"
     procs = [subprocess.Popen([sys.executable, "-c", code, str(target)], stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
@@ -261,8 +261,8 @@ def test_a_read_only_home(world):
         assert list(home.iterdir()) == []
         # a model stance trains on first use still works; it says once why it is not cached
         r = _run(pre + [sys.executable, "-W", "always", "-c",
-                        "import stance; from stance._paths import cache_dir; from stance.loading import _cache\n"
-                        "_cache(stance.train('rules', seed=0, evaluate=False), cache_dir() / 'models' / 'r.stance')"],
+                        "import stance; from stance.hub import cache_dir, cache_model\n"
+                        "cache_model(stance.train('rules', seed=0, evaluate=False), cache_dir() / 'r.stance')"],
                  env, tmp)
         assert r.returncode == 0 and "cannot cache the trained model" in r.stderr and "STANCE_HOME" in r.stderr, r.stderr
         assert list(home.iterdir()) == []

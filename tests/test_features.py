@@ -3,16 +3,16 @@
 import numpy as np
 import pytest
 
-from stance import features as F
-from stance import models
-from stance.stance_model import StanceModel
+import stance.text
+import stance.recipes
+from stance.model import StanceModel
 
-VERBS = F.CUE_NAMES.index("speech_verb")
-HEDGE = F.CUE_NAMES.index("hedge")
+VERBS = stance.text.CUE_NAMES.index("speech_verb")
+HEDGE = stance.text.CUE_NAMES.index("hedge")
 
 
 def cue(text, name):
-    return F.cue_vector(text)[F.CUE_NAMES.index(name)]
+    return stance.text.cue_vector(text)[stance.text.CUE_NAMES.index(name)]
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def cue(text, name):
 )
 def test_words_that_only_look_like_speech_verbs(text):
     assert cue(text, "speech_verb") == 0
-    assert "speech_verb" not in F.cue_matches(text)
+    assert "speech_verb" not in stance.text.cue_matches(text)
 
 
 @pytest.mark.parametrize(
@@ -46,17 +46,17 @@ def test_reporting_verbs_still_count(text):
 
 def test_agentless_passive_is_a_bare_hedge():
     text = "Remittances are estimated to be between $4 and $8 billion a year."
-    v = F.cue_vector(text)
+    v = stance.text.cue_vector(text)
     assert v[VERBS] == 0 and v[HEDGE] == 1
-    assert F.cue_matches(text)["hedge"] == ["estimated"]
+    assert stance.text.cue_matches(text)["hedge"] == ["estimated"]
     # and the rules then leave it with the author
-    assert models.make("rules").fit(["a"], ["claim"]).predict([text])[0] == "claim"
+    assert stance.recipes.make("rules").fit(["a"], ["claim"]).predict([text])[0] == "claim"
 
 
 def test_loaded_words_inside_quotation_marks_are_not_the_authors():
-    own = F.cue_vector("The Castro regime sent more doctors.")
-    quoted = F.cue_vector('"The Castro regime sent more doctors," the activist said.')
-    pej = F.CUE_NAMES.index("pejorative_label")
+    own = stance.text.cue_vector("The Castro regime sent more doctors.")
+    quoted = stance.text.cue_vector('"The Castro regime sent more doctors," the activist said.')
+    pej = stance.text.CUE_NAMES.index("pejorative_label")
     assert own[pej] == 1 and quoted[pej] == 0
 
 
@@ -71,8 +71,8 @@ def test_weighted_feature_blocks_compile_exactly():
         "The cynical regime weaponized medicine.",
     ]
     y = ["claim", "claim", "quote", "quote", "loaded", "loaded"]
-    est = models.make("hybrid", features__transformer_weights={"words": 0.5, "cues": 2.0, "rules": 4.0}).fit(X, y)
-    m = StanceModel(est)
-    assert m._compiled is not None
+    est = stance.recipes.make("hybrid", features__transformer_weights={"words": 0.5, "cues": 2.0, "rules": 4.0}).fit(X, y)
+    m = StanceModel(est, compiled=stance.recipes.compile_estimator(est))
+    assert m.scoring is not None
     probe = X + ["The regime said nothing.", "Doctors arrived on Tuesday."]
     np.testing.assert_allclose(m.predict_proba(probe), est.predict_proba(probe), atol=1e-9)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from stance.document import Document, LabelledSentence
-from stance.html import render, write
+from stance.text import Document, LabelledSentence
+from stance.labelling import render, write_html as write
 
 TEXT = (
     "Council backs the bypass\n\n"
@@ -283,8 +283,8 @@ def test_written_file_is_readable_by_others(tmp_path: Path) -> None:
 
 def test_import_stays_light() -> None:
     code = (
-        "import sys, stance.html;"
-        "heavy = [m for m in ('sklearn', 'numpy', 'scipy', 'datasets', 'joblib', 'sentencex') if m in sys.modules];"
+        "import sys, stance.labelling;"
+        "heavy = [m for m in ('sklearn', 'scipy', 'datasets', 'joblib', 'pyspark', 'torch') if m in sys.modules];"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

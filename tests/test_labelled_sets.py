@@ -7,17 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from stance import corpus
-from stance._paths import data_root
-from stance.labelled_sets import (
-    LabelledSetError,
-    OutsideDataMissing,
-    constructed_records,
-    default_external,
-    load_constructed,
-    load_outside,
-    outside_records,
-)
+import stance
+import stance.corpora
+from stance.corpora import data_root
+from stance.errors import LabelledSetError, OutsideDataMissing
+from stance.corpora import constructed_records, default_external, load_constructed, load_outside, outside_records
 
 EXTERNAL = default_external()
 needs_external = pytest.mark.skipif(
@@ -96,13 +90,13 @@ def test_real_outside_set_joins_and_is_split_once():
     assert dev and test and not dev & test and len(dev | test) == len(rows)
     assert not any(r["file"].endswith("test_en_labeled.tsv") for r in rows)
     labelled = [r for r in rows if r["label"] != "excluded"]
-    assert {r["label"] for r in labelled} == set(corpus.LABELS)
+    assert {r["label"] for r in labelled} == set(stance.LABELS)
     for r in labelled:
         assert all(c in r["text"] for c in r["cues"])
         if r["label"] == "loaded":
             assert r["cues"]
     ds = load_outside("dev", external=EXTERNAL)
-    assert ds.features["label"].names == list(corpus.LABELS) and len(ds) == sum(
+    assert ds.features["label"].names == list(stance.LABELS) and len(ds) == sum(
         1 for r in labelled if r["split"] == "dev")
 
 
@@ -114,7 +108,7 @@ def test_real_vaccines_set_is_one_topic_apart_from_the_outside_set():
     outside_keys = {r["key"] for r in outside_records(external=EXTERNAL, include_excluded=True) if r["dataset"] == "babe"}
     assert not outside_keys & {r["key"] for r in rows}
     labelled = [r for r in rows if r["label"] != "excluded"]
-    assert {r["label"] for r in labelled} == set(corpus.LABELS)
+    assert {r["label"] for r in labelled} == set(stance.LABELS)
     assert all(r["cues"] and all(c in r["text"] for c in r["cues"]) for r in labelled if r["label"] == "loaded")
     assert len(load_outside("heldout", external=EXTERNAL, name="vaccines")) == sum(
         1 for r in labelled if r["split"] == "heldout")
@@ -128,11 +122,11 @@ def test_constructed_set_is_broad_marked_and_grouped():
     rows = constructed_records()
     assert len(rows) >= 800 and all(r["constructed"] for r in rows)
     assert len({r["topic"] for r in rows}) >= 25
-    assert set(Counter(r["label"] for r in rows)) == set(corpus.LABELS)
+    assert set(Counter(r["label"] for r in rows)) == set(stance.LABELS)
     groups = Counter(r["doc_id"] for r in rows)
     assert min(groups.values()) >= 3  # minimal-contrast groups, not lone sentences
     assert len({r["text"] for r in rows}) == len(rows)
-    assert load_constructed().features["label"].names == list(corpus.LABELS)
+    assert load_constructed().features["label"].names == list(stance.LABELS)
 
 
 def test_constructed_row_must_be_marked(tmp_path):

@@ -1,5 +1,6 @@
 """Which model stance.load() returns: the shipped default, rebuilt when its estimator cannot load."""
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -7,23 +8,30 @@ import pytest
 from conftest import SENTENCES
 
 import stance
-from stance import artifact, loading
-from stance.artifact import VersionWarning
+import stance.model
+import stance.hub
+from stance.errors import VersionWarning
+from stance.model import StanceModel
 from stance.training import read_data
 
 
 def test_default_model_is_shipped_and_labels(default):
-    assert artifact.DEFAULT_PATH.exists()
+    assert stance.model.DEFAULT_PATH.exists()
     assert default.name == "hybrid" and default.card.get("default") is True
     assert default.card["metrics"]["scheme"] == "leave-one-document-out"
     assert list(default.predict(SENTENCES[:3])) == ["claim", "quote", "loaded"]
 
 
+def _with_broken_estimator(model):
+    """``model`` as if its pickled estimator could not be loaded here (what an incompatible scikit-learn
+    gives), falling back on the shipped default rebuilt from the shipped data, as stance.load() does."""
+    return StanceModel.from_data(dataclasses.replace(model.to_data(), estimator=b"broken"), trusted=True,
+                                 rebuild=lambda: stance.hub.rebuild_default().estimator)
+
+
 def test_default_rebuilds_when_estimator_cannot_load(tmp_path, monkeypatch):
     monkeypatch.setenv("STANCE_HOME", str(tmp_path))
-    monkeypatch.setattr(loading, "_warned", set())
-    m = stance.load()
-    m._estimator_bytes = b"broken"
+    m = _with_broken_estimator(stance.load())
     with pytest.warns(VersionWarning, match="rebuilt it from the shipped corpus"):
         est = m.estimator
     X = read_data().texts
@@ -31,18 +39,16 @@ def test_default_rebuilds_when_estimator_cannot_load(tmp_path, monkeypatch):
     assert list((tmp_path / "models").glob("default-rebuilt-*.stance"))
     with warnings.catch_warnings():  # warned once; the second rebuild comes from the cache
         warnings.simplefilter("error")
-        m2 = stance.load()
-        m2._estimator_bytes = b"broken"
-        m2.estimator
+        _with_broken_estimator(stance.load()).estimator
 
 
 def test_the_catalogue_lists_every_model_you_can_name_and_what_it_needs():
-    from stance import models
-    from stance.loading import catalogue
+    import stance.recipes
+    from stance.hub import catalogue
 
     entries = catalogue()
     ladder = {e["name"]: e for e in entries if e["kind"] == "ladder"}
-    assert list(ladder) == models.names() and {"embed", "minilm"} <= set(ladder)
+    assert list(ladder) == stance.recipes.names() and {"embed", "minilm"} <= set(ladder)
     assert ladder["minilm"]["needs"].startswith("the minilm extra") and ladder["minilm"]["loads_by_name"]
     assert ladder["embed"]["needs"] is None and ladder["embed"]["available"] and ladder["embed"]["loads_by_name"]
     assert ladder["hybrid"]["default"] and ladder["hybrid"]["needs"] is None and ladder["hybrid"]["available"]

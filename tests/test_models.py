@@ -8,10 +8,10 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_predict
 from sklearn.utils import estimator_checks as ec
 
-from stance import models
+import stance.recipes
 from stance.training import read_data
 
-BASELINES = models.names(optional=False)
+BASELINES = stance.recipes.names(optional=False)
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +22,9 @@ def data():
 
 def test_registry_lists_the_ladder():
     assert BASELINES == ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed"]
-    assert models.names() == BASELINES + ["minilm"]  # every model a user can load by name
+    assert stance.recipes.names() == BASELINES + ["minilm"]  # every model a user can load by name
     with pytest.raises(ValueError, match="hybird.*Did you mean hybrid"):
-        models.make("hybird")
+        stance.recipes.make("hybird")
 
 
 # scikit-learn's API checks that apply to text estimators (its data-based checks
@@ -52,7 +52,7 @@ def _leaf_estimators(est):
 @pytest.mark.parametrize("name", BASELINES)
 @pytest.mark.parametrize("check", API_CHECKS)
 def test_sklearn_api_checks(name, check):
-    for est in _leaf_estimators(models.make(name)):
+    for est in _leaf_estimators(stance.recipes.make(name)):
         fn = getattr(ec, check, None)
         if fn is None:
             pytest.skip(f"{check} not in this scikit-learn")
@@ -65,27 +65,27 @@ def test_sklearn_api_checks(name, check):
 @pytest.mark.parametrize("name", BASELINES)
 def test_fit_predict_clone_pickle_deterministic(name, data):
     X, y, _ = data
-    est = models.make(name, seed=0).fit(X, y)
+    est = stance.recipes.make(name, seed=0).fit(X, y)
     pred = est.predict(X[:40])
     assert set(pred) <= {"claim", "quote", "loaded"}
     P = est.predict_proba(X[:40])
     assert P.shape == (40, len(est.classes_)) and np.allclose(P.sum(axis=1), 1)
-    again = clone(models.make(name, seed=0)).fit(X, y)
+    again = clone(stance.recipes.make(name, seed=0)).fit(X, y)
     assert np.array_equal(again.predict_proba(X[:40]), P)
     assert np.array_equal(pickle.loads(pickle.dumps(est)).predict_proba(X[:40]), P)
 
 
 def test_cross_val_and_grid_search_work(data):
     X, y, groups = data
-    pred = cross_val_predict(models.make("hybrid"), X, y, groups=groups, cv=GroupKFold(3))
+    pred = cross_val_predict(stance.recipes.make("hybrid"), X, y, groups=groups, cv=GroupKFold(3))
     assert len(pred) == len(y)
-    gs = GridSearchCV(models.make("hybrid"), {"clf__C": [1.0, 3.0]}, cv=GroupKFold(3), scoring="f1_macro")
+    gs = GridSearchCV(stance.recipes.make("hybrid"), {"clf__C": [1.0, 3.0]}, cv=GroupKFold(3), scoring="f1_macro")
     gs.fit(X, y, groups=groups)
     assert gs.best_params_["clf__C"] in (1.0, 3.0)
 
 
 def test_make_passes_params_and_seed():
-    est = models.make("tfidf-svm", seed=7, clf__estimator__C=2.0)
+    est = stance.recipes.make("tfidf-svm", seed=7, clf__estimator__C=2.0)
     params = est.get_params()
     assert params["clf__estimator__C"] == 2.0
     assert params["clf__estimator__random_state"] == 7
@@ -96,7 +96,7 @@ def test_hybrid_learns_nothing_outside_fit(data):
     X, y, groups = data
     test_doc = groups[0]
     train_idx = [i for i, g in enumerate(groups) if g != test_doc]
-    est = models.make("hybrid").fit([X[i] for i in train_idx], y[train_idx])
+    est = stance.recipes.make("hybrid").fit([X[i] for i in train_idx], y[train_idx])
     vec = est.named_steps["features"].transformer_list[0][1]
     analyze = vec.build_analyzer()
     seen = {t for i in train_idx for t in analyze(X[i])}

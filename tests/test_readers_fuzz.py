@@ -31,7 +31,7 @@ def _only_stance_errors(read, path, data):
 @SETTINGS
 @given(data=_json_like, suffix=st.sampled_from([".jsonl", ".csv", ".tsv", ".json", ".txt"]))
 def test_read_table_raises_only_table_errors(tmp_path, data, suffix):
-    from stance.tables import read_table
+    from stance.corpora import read_table
 
     _only_stance_errors(read_table, tmp_path / f"t{suffix}", data)
 
@@ -60,7 +60,7 @@ def test_label_input_readers_raise_only_input_errors(data, encoding):
 @SETTINGS
 @given(data=st.binary(max_size=300))
 def test_artifact_read_raises_only_artifact_errors(tmp_path, data):
-    from stance.artifact import read
+    from stance.model import read
 
     _only_stance_errors(read, tmp_path / "m.stance", data)
 
@@ -76,12 +76,12 @@ def test_labelling_any_text_never_fails(text):
 
 @pytest.mark.parametrize("line", ["", "{}", '{"id": "001"}', "[]", "null", "{bad", '{"id": 5, "file": null}'])
 def test_corpus_files_raise_only_corpus_errors(corpus_copy, line):
-    import stance.corpus as C
+    import stance.corpora
 
     with (corpus_copy / "corpus" / "documents.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(line + "\n")
     try:
-        C.check(corpus_copy)
+        stance.corpora.check(corpus_copy)
     except StanceError:
         pass
 
@@ -93,9 +93,9 @@ def _model_file_members():
     import stance
 
     buf = io.BytesIO()
-    from stance.artifact import to_bytes
+    from stance.model import to_bytes
 
-    buf.write(to_bytes(stance.train("tfidf-lr", seed=0, evaluate=False)))
+    buf.write(to_bytes(stance.train("tfidf-lr", seed=0, evaluate=False).to_data()))
     with zipfile.ZipFile(buf) as zf:
         return buf.getvalue(), {n: zf.read(n) for n in zf.namelist()}
 

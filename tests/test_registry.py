@@ -6,7 +6,6 @@ arbitrary files; the registry only deals in bytes, hashes and files.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
@@ -15,8 +14,9 @@ from pathlib import Path
 import pytest
 from hub_server import FakeHub
 
-from stance import registry
-from stance.cli_registry import add_parsers
+import stance.hub
+import stance.cli
+import stance.errors
 
 GOOD = b"stance test artifact\n" + bytes(range(256)) * 200  # ~51 kB
 OTHER = b"some other bytes entirely\n" * 100
@@ -65,8 +65,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
     huggingface_hub.close_session()  # a new HTTP client, made without the proxies
-    monkeypatch.setattr(registry, "load_manifest", lambda path=None: _manifest())
+    _use_manifest(tmp_path, monkeypatch, _manifest())
     return h
+
+
+def _use_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, manifest: dict) -> None:
+    """Point STANCE_MANIFEST at ``manifest``, as a user with a registry of their own does."""
+    path = tmp_path / f"manifest-{len(list(tmp_path.glob('manifest-*.json')))}.json"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    monkeypatch.setenv("STANCE_MANIFEST", str(path))
 
 
 @pytest.fixture
@@ -88,25 +95,22 @@ def _files(d: Path) -> list[str]:
 
 
 def _cli(*argv: str) -> int:
-    p = argparse.ArgumentParser(prog="stance")
-    add_parsers(p.add_subparsers(dest="command", required=True))
-    args = p.parse_args(list(argv))
-    return args.func(args)
+    return stance.cli.main(list(argv))
 
 
 # --------------------------------------------------------------------------- no server
 def test_cache_dir_honours_stance_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STANCE_HOME", str(tmp_path / "sh"))
-    assert registry.cache_dir() == tmp_path / "sh" / "models"
+    assert stance.hub.cache_dir() == tmp_path / "sh" / "models"
     monkeypatch.delenv("STANCE_HOME")
     import platformdirs
 
-    assert registry.cache_dir() == Path(platformdirs.user_cache_dir("stance", appauthor=False)) / "models"
+    assert stance.hub.cache_dir() == Path(platformdirs.user_cache_dir("stance", appauthor=False)) / "models"
 
 
 def test_shipped_manifest_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HF_ENDPOINT", raising=False)
-    reg = registry.Registry(registry.load_manifest())
+    reg = stance.hub.Registry(stance.hub.load_manifest())
     names = reg.names()
     assert {"hybrid", "tfidf-lr", "rules"} <= set(names)
     assert re.fullmatch(r"[\w.-]+/[\w.-]+", reg.repo_id) and reg.revision
@@ -122,53 +126,53 @@ def test_shipped_manifest_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unknown_model_suggests_close_names(home: Path) -> None:
-    with pytest.raises(registry.UnknownModelError) as info:
-        registry.entry("tinny")
+    with pytest.raises(stance.errors.UnknownModelError) as info:
+        stance.hub.entry("tinny")
     err = info.value
-    assert isinstance(err, KeyError) and isinstance(err, ValueError) and isinstance(err, registry.RegistryError)
+    assert isinstance(err, KeyError) and isinstance(err, ValueError) and isinstance(err, stance.errors.RegistryError)
     assert "tiny" in err.suggestions
     msg = str(err)
     assert msg.startswith("unknown model 'tinny'") and "Did you mean 'tiny'" in msg and "\n" not in msg
-    with pytest.raises(registry.UnknownModelError, match="unknown model 'zzz'"):
-        registry.fetch("zzz")
+    with pytest.raises(stance.errors.UnknownModelError, match="unknown model 'zzz'"):
+        stance.hub.fetch("zzz")
     assert not (home / "models").exists()
 
 
 def test_verify_and_sha256sum(tmp_path: Path) -> None:
     f = tmp_path / "a.bin"
     f.write_bytes(GOOD)
-    assert registry.sha256sum(f) == _sha(GOOD)
-    assert registry.verify(f, _sha(GOOD))
-    assert registry.verify(f, "sha256:" + _sha(GOOD).upper())
-    assert not registry.verify(f, _sha(OTHER))
-    assert not registry.verify(tmp_path / "absent.bin", _sha(GOOD))
+    assert stance.hub.sha256sum(f) == _sha(GOOD)
+    assert stance.hub.verify(f, _sha(GOOD))
+    assert stance.hub.verify(f, "sha256:" + _sha(GOOD).upper())
+    assert not stance.hub.verify(f, _sha(OTHER))
+    assert not stance.hub.verify(tmp_path / "absent.bin", _sha(GOOD))
 
 
 def test_offline_without_cache_raises_clear_error(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the endpoint points nowhere reachable: offline mode must not even try it
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
-    with pytest.raises(registry.OfflineError) as info:
-        registry.fetch("tiny", offline=True)
+    with pytest.raises(stance.errors.OfflineError) as info:
+        stance.hub.fetch("tiny", offline=True)
     msg = str(info.value)
     assert "'tiny'" in msg and "stance download tiny" in msg and "STANCE_MODELS_DIR" in msg and "\n" not in msg
     for var in ("STANCE_OFFLINE", "HF_HUB_OFFLINE"):
         monkeypatch.setenv(var, "1")
-        with pytest.raises(registry.OfflineError, match="stance download tiny"):
-            registry.fetch("tiny")
+        with pytest.raises(stance.errors.OfflineError, match="stance download tiny"):
+            stance.hub.fetch("tiny")
         monkeypatch.delenv(var)
     assert _files(home / "models") == []
 
 
 def test_unpublished_entry_cannot_be_fetched(home: Path) -> None:
-    with pytest.raises(registry.RegistryError, match="'unpublished' has no published checksum"):
-        registry.fetch("unpublished")
-    assert not registry.is_cached("unpublished")
+    with pytest.raises(stance.errors.RegistryError, match="'unpublished' has no published checksum"):
+        stance.hub.fetch("unpublished")
+    assert not stance.hub.is_cached("unpublished")
 
 
 def test_headline_formats_interval() -> None:
-    assert registry.headline({"macro_f1": 0.8123, "macro_f1_ci95": [0.75, 0.87]}) == "0.812 [0.750, 0.870]"
-    assert registry.headline({"macro_f1": 0.5}) == "0.500"
-    assert registry.headline({}) == "-"
+    assert stance.hub.headline({"macro_f1": 0.8123, "macro_f1_ci95": [0.75, 0.87]}) == "0.812 [0.750, 0.870]"
+    assert stance.hub.headline({"macro_f1": 0.5}) == "0.500"
+    assert stance.hub.headline({}) == "-"
 
 
 
@@ -181,16 +185,16 @@ def _snapshot(home: Path, filename: str) -> Path:
 def test_good_download(home: Path, server: FakeHub) -> None:
     import os
 
-    assert registry.cache_state("tiny") == "no"
+    assert stance.hub.cache_state("tiny") == "no"
     old = os.umask(0o022)
     try:
-        path = registry.fetch("tiny", progress=False)
+        path = stance.hub.fetch("tiny", progress=False)
     finally:
         os.umask(old)
     assert path.resolve().stat().st_mode & 0o777 == 0o644  # as readable as the umask says: a shared cache works
-    assert path == _snapshot(home, "tiny-1.0.stance") == registry.local_path("tiny")
+    assert path == _snapshot(home, "tiny-1.0.stance") == stance.hub.local_path("tiny")
     assert path.read_bytes() == GOOD
-    assert registry.is_cached("tiny") and registry.cache_state("tiny") == "yes"
+    assert stance.hub.is_cached("tiny") and stance.hub.cache_state("tiny") == "yes"
     assert server.gets() == [f"/{REPO}/resolve/{REV}/tiny-1.0.stance"]  # the pinned revision
     # the Hub's cache layout: a blob named by its hash, a snapshot link; nothing partial left
     names = _files(home / "models")
@@ -200,58 +204,58 @@ def test_good_download(home: Path, server: FakeHub) -> None:
 
 @pytest.mark.network
 def test_cache_hit_makes_no_request(home: Path, server: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = registry.fetch("tiny", progress=False)
+    first = stance.hub.fetch("tiny", progress=False)
     n = len(server.requests)
-    assert registry.fetch("tiny") == first
+    assert stance.hub.fetch("tiny") == first
     # offline mode (either variable) is happy with a verified cached copy
     for var in ("STANCE_OFFLINE", "HF_HUB_OFFLINE"):
         monkeypatch.setenv(var, "1")
-        assert registry.fetch("tiny") == first
+        assert stance.hub.fetch("tiny") == first
         monkeypatch.delenv(var)
-    assert registry.fetch("tiny", offline=True) == first
+    assert stance.hub.fetch("tiny", offline=True) == first
     assert len(server.requests) == n
 
 
 @pytest.mark.network
 def test_corrupted_cache_is_named_offline_and_fetched_again_online(home: Path, server: FakeHub) -> None:
-    path = registry.fetch("tiny", progress=False)
+    path = stance.hub.fetch("tiny", progress=False)
     blob = path.resolve()
     blob.write_bytes(GOOD[:-10])  # a truncated copy from some earlier accident
-    assert registry.cache_state("tiny") == "corrupt" and not registry.is_cached("tiny")
-    with pytest.raises(registry.ChecksumError) as info:
-        registry.fetch("tiny", offline=True)
+    assert stance.hub.cache_state("tiny") == "corrupt" and not stance.hub.is_cached("tiny")
+    with pytest.raises(stance.errors.ChecksumError) as info:
+        stance.hub.fetch("tiny", offline=True)
     msg = str(info.value)
     assert "cached copy of model 'tiny'" in msg and "corrupt" in msg and "stance download tiny --force" in msg
     assert "\n" not in msg and blob.read_bytes() == GOOD[:-10]  # offline: named, left for the user to see
-    assert registry.fetch("tiny", progress=False).read_bytes() == GOOD  # online: fetched again
-    assert len(server.gets()) == 2 and registry.cache_state("tiny") == "yes"
+    assert stance.hub.fetch("tiny", progress=False).read_bytes() == GOOD  # online: fetched again
+    assert len(server.gets()) == 2 and stance.hub.cache_state("tiny") == "yes"
 
 
 @pytest.mark.network
 def test_checksum_mismatch_deletes_file_and_raises(home: Path, server: FakeHub) -> None:
-    with pytest.raises(registry.ChecksumError) as info:
-        registry.fetch("corrupt", progress=False)
+    with pytest.raises(stance.errors.ChecksumError) as info:
+        stance.hub.fetch("corrupt", progress=False)
     err = info.value
     assert err.expected == _sha(GOOD) and err.actual == _sha(OTHER)
     msg = str(err)
     assert err.expected in msg and err.actual in msg and "corrupt-1.0.stance" in msg and "\n" not in msg
     assert "deleted" in msg
     assert _files(home / "models") == []
-    assert registry.cache_state("corrupt") == "no"
+    assert stance.hub.cache_state("corrupt") == "no"
 
 
 @pytest.mark.network
 def test_missing_file_revision_and_repository_are_named(home: Path, server: FakeHub,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(registry.DownloadError) as info:
-        registry.fetch("missing", progress=False)
-    assert info.value.url == registry.entry("missing").url and info.value.url in str(info.value)
+    with pytest.raises(stance.errors.DownloadError) as info:
+        stance.hub.fetch("missing", progress=False)
+    assert info.value.url == stance.hub.entry("missing").url and info.value.url in str(info.value)
     assert "missing-1.0.stance is not in" in str(info.value)
     for key, value, words in (("revision", "v9", "revision v9 is not in"),
                               ("repo_id", "someone/else", "HF_ENDPOINT")):
-        monkeypatch.setattr(registry, "load_manifest", lambda path=None, k=key, v=value: {**_manifest(), k: v})
-        with pytest.raises(registry.DownloadError, match=re.escape(words)) as info:
-            registry.fetch("tiny", progress=False)
+        _use_manifest(home.parent, monkeypatch, {**_manifest(), key: value})
+        with pytest.raises(stance.errors.DownloadError, match=re.escape(words)) as info:
+            stance.hub.fetch("tiny", progress=False)
         assert "\n" not in str(info.value)
     assert _files(home / "models") == []
 
@@ -259,14 +263,14 @@ def test_missing_file_revision_and_repository_are_named(home: Path, server: Fake
 @pytest.mark.network
 def test_dropped_connection_leaves_no_complete_looking_file(home: Path, server: FakeHub,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(registry.DownloadError) as info:
-        registry.fetch("dropped", progress=False)
-    assert not isinstance(info.value, registry.ChecksumError)
-    assert registry.entry("dropped").url in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(stance.errors.DownloadError) as info:
+        stance.hub.fetch("dropped", progress=False)
+    assert not isinstance(info.value, stance.errors.ChecksumError)
+    assert stance.hub.entry("dropped").url in str(info.value) and "\n" not in str(info.value)
     assert "before the whole file arrived" in str(info.value) or "dropped" in str(info.value)
     assert not [n for n in _files(home / "models") if "/snapshots/" in n or "/blobs/" in n and
                 not n.endswith(".incomplete")]
-    assert registry.cache_state("dropped") == "no"
+    assert stance.hub.cache_state("dropped") == "no"
     assert capsys.readouterr().err == ""  # huggingface_hub's retry messages are held back
 
 
@@ -279,8 +283,8 @@ def test_connection_refused_raises_download_error(home: Path, monkeypatch: pytes
     port = s.getsockname()[1]
     s.close()  # nothing listens there now
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
-    with pytest.raises(registry.DownloadError, match=f"127.0.0.1:{port}/{REPO}/resolve/{REV}/tiny-1.0.stance"):
-        registry.fetch("tiny", progress=False)
+    with pytest.raises(stance.errors.DownloadError, match=f"127.0.0.1:{port}/{REPO}/resolve/{REV}/tiny-1.0.stance"):
+        stance.hub.fetch("tiny", progress=False)
     assert _files(home / "models") == []
 
 
@@ -289,24 +293,24 @@ def test_a_local_directory_of_release_files(home: Path, tmp_path: Path, monkeypa
     d.mkdir()
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # never used
     monkeypatch.setenv("STANCE_MODELS_DIR", str(d))
-    with pytest.raises(registry.OfflineError, match="tiny-1.0.stance does not exist"):
-        registry.fetch("tiny")
+    with pytest.raises(stance.errors.OfflineError, match="tiny-1.0.stance does not exist"):
+        stance.hub.fetch("tiny")
     (d / "tiny-1.0.stance").write_bytes(GOOD)
-    assert registry.fetch("tiny") == d / "tiny-1.0.stance" and registry.cache_state("tiny") == "yes"
+    assert stance.hub.fetch("tiny") == d / "tiny-1.0.stance" and stance.hub.cache_state("tiny") == "yes"
     (d / "corrupt-1.0.stance").write_bytes(OTHER)
-    with pytest.raises(registry.ChecksumError, match="left as it is"):
-        registry.fetch("corrupt")
+    with pytest.raises(stance.errors.ChecksumError, match="left as it is"):
+        stance.hub.fetch("corrupt")
     assert (d / "corrupt-1.0.stance").read_bytes() == OTHER  # the user's file is never deleted
     assert not (home / "models").exists()
 
 
 @pytest.mark.network
 def test_progress_bar_goes_to_stderr(home: Path, server: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:
-    registry.fetch("tiny", progress=True)
+    stance.hub.fetch("tiny", progress=True)
     out, err = capsys.readouterr()
     assert out == ""
     assert "tiny 1.0" in err
-    assert registry.is_cached("tiny")
+    assert stance.hub.is_cached("tiny")
 
 
 # --------------------------------------------------------------------------- CLI
@@ -346,16 +350,14 @@ def test_cli_models_and_download(home: Path, server: FakeHub, capsys: pytest.Cap
 
 
 @pytest.mark.network
-def test_cli_download_errors(home: Path, server: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
-    from stance.errors import UsageError
-
-    with pytest.raises(registry.UnknownModelError, match="Did you mean 'tiny'"):
-        _cli("download", "tinyy")
-    with pytest.raises(registry.ChecksumError):
-        _cli("download", "corrupt")
-    with pytest.raises(registry.DownloadError, match="404"):
-        _cli("download", "missing")
+def test_cli_download_errors(home: Path, server: FakeHub, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    for argv, words in ((("download", "tinyy"), "Did you mean 'tiny'"), (("download", "corrupt"), "checksum mismatch"),
+                        (("download", "missing"), "404")):
+        assert _cli(*argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("stance: error: ") and words in err and err.count("\n") == 1, err
     monkeypatch.setenv("STANCE_OFFLINE", "1")
-    with pytest.raises(UsageError, match="STANCE_OFFLINE"):
-        _cli("download", "tiny")
+    assert _cli("download", "tiny") == 2
+    assert "STANCE_OFFLINE" in capsys.readouterr().err
     assert _files(home / "models") == []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import stance
-from stance import registry
+import stance.hub
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "release_models.py"
@@ -24,8 +24,8 @@ def release(tmp_path_factory):
     if not SCRIPT.is_file():
         pytest.skip("scripts/ is not in this installation (run from a checkout)")
     d = tmp_path_factory.mktemp("release")
-    manifest = d / "registry.json"
-    manifest.write_bytes(registry.MANIFEST.read_bytes())
+    manifest = d / "stance.hub.json"
+    manifest.write_bytes(stance.hub.MANIFEST.read_bytes())
     out = d / "out"
     r = subprocess.run([sys.executable, str(SCRIPT), "--out", str(out), "--models", "rules", "--manifest", str(manifest),
                         "--write-manifest"], capture_output=True, text=True, timeout=600, check=False,
@@ -36,13 +36,13 @@ def release(tmp_path_factory):
 
 def test_the_release_script_rebuilds_the_bytes_the_manifest_pins(release):
     out, manifest, built = release
-    shipped = {e["name"]: e for e in json.loads(registry.MANIFEST.read_text())["models"]}
+    shipped = {e["name"]: e for e in json.loads(stance.hub.MANIFEST.read_text())["models"]}
     (entry,) = built
     assert entry["filename"] == shipped["rules"]["filename"] and (out / entry["filename"]).is_file()
-    assert registry.sha256sum(out / entry["filename"]) == entry["sha256"] == shipped["rules"]["sha256"]
+    assert stance.hub.sha256sum(out / entry["filename"]) == entry["sha256"] == shipped["rules"]["sha256"]
     assert entry["size"] == shipped["rules"]["size"]
     merged = json.loads(manifest.read_text())
-    assert merged["format"] == 2 and merged["repo_id"] == json.loads(registry.MANIFEST.read_text())["repo_id"]
+    assert merged["format"] == 2 and merged["repo_id"] == json.loads(stance.hub.MANIFEST.read_text())["repo_id"]
     assert {m["name"] for m in merged["models"]} == set(shipped)  # the other entries are kept
     card = (out / "README.md").read_text()
     assert card.startswith("---\nlicense:") and entry["sha256"] in card and "library_name: stance" in card
@@ -53,7 +53,7 @@ def test_a_local_folder_of_release_files_is_used_in_place(release, monkeypatch):
     monkeypatch.setenv("STANCE_MODELS_DIR", str(out))
     monkeypatch.delenv("STANCE_MANIFEST", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # never contacted
-    assert registry.fetch("rules") == out / "rules-0.1.0.stance"
+    assert stance.hub.fetch("rules") == out / "rules-0.1.0.stance"
     model = stance.load("rules")
     assert model.card["model"] == "rules"
     doc = model.label_text('"We are proud of our doctors," the minister said.')
@@ -69,10 +69,10 @@ def test_upload_refuses_files_the_manifest_does_not_pin(release, tmp_path):
     (changed / "rules-0.1.0.stance").write_bytes(b"PK not the release")
     only_rules = json.loads(manifest.read_text())
     only_rules["models"] = [m for m in only_rules["models"] if m["name"] == "rules"]
-    (tmp_path / "registry.json").write_text(json.dumps(only_rules))
+    (tmp_path / "stance.hub.json").write_text(json.dumps(only_rules))
     r = subprocess.run([sys.executable, str(SCRIPT), "--out", str(changed), "--upload", "--no-build", "--manifest",
-                        str(tmp_path / "registry.json")], capture_output=True, text=True, timeout=120, check=False,
+                        str(tmp_path / "stance.hub.json")], capture_output=True, text=True, timeout=120, check=False,
                        env=dict(os.environ, HF_ENDPOINT="http://127.0.0.1:9", HF_TOKEN="unused"))
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "not the file the manifest pins" in r.stderr and "rules-0.1.0.stance" in r.stderr
-    assert json.loads((tmp_path / "registry.json").read_text()) == only_rules  # nothing pinned
+    assert json.loads((tmp_path / "stance.hub.json").read_text()) == only_rules  # nothing pinned

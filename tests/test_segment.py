@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stance.segment import segment
+from stance.text import segment
 
 
 def test_offsets_slice_back_and_lines_are_boundaries():

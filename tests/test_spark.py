@@ -17,8 +17,8 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("no Java on PATH (Spark needs Java 17: apt-get install openjdk-17-jre-headless)",
                 allow_module_level=True)
 
-from stance import spark as stance_spark  # noqa: E402
-from stance.batch import columns, sentence_rows  # noqa: E402
+import stance.labelling
+from stance.labelling import columns, sentence_rows  # noqa: E402
 from stance.errors import InputError, StanceError, UnknownModelError  # noqa: E402
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from stance.speakers import find_speaker, speaker_agreement
+from stance.text import find_speaker, speaker_agreement
 
 
 @pytest.mark.parametrize("sentence, speaker", [

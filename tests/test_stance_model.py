@@ -103,20 +103,20 @@ def test_model_pickles(default):
 
 
 def test_default_reads_the_general_resources_with_numpy_alone(default):
-    from stance.compiled import CompiledModel
+    from stance.model import CompiledModel
 
-    kinds = [b["type"] for b in default._spec["blocks"]]
+    kinds = [b["type"] for b in default.scoring["blocks"]]
     assert {"tfidf", "cues", "rules", "lexical", "static"} <= set(kinds)
     assert set(default.card["resources"]) == {"lexicons/vader.tsv", "lexicons/subjectivity.tsv", "static_vectors.npz"}
     ex = default.explain("The council's disastrous, shameful plan gutted the bus service.", k=20)
     # static vector dimensions are summed into one item, never listed one by one
     assert all(not (e["feature"].startswith("d") and e["feature"][1:].isdigit()) for e in ex)
     # a model compiled before the attribution cues were appended still scores: its cue block is read narrower
-    spec = dict(default._spec, blocks=[dict(b) for b in default._spec["blocks"]])
+    spec = dict(default.scoring, blocks=[dict(b) for b in default.scoring["blocks"]])
     ci = kinds.index("cues")
     start = sum(b["size"] for b in spec["blocks"][:ci])
     extra = spec["blocks"][ci]["size"] - 17
     spec["blocks"][ci]["size"] = 17
-    spec["coef"] = np.delete(default._spec["coef"], range(start + 17, start + 17 + extra), axis=1)
+    spec["coef"] = np.delete(default.scoring["coef"], range(start + 17, start + 17 + extra), axis=1)
     P = CompiledModel(spec).predict_proba(SENTENCES)
     assert P.shape == (len(SENTENCES), 3) and np.allclose(P.sum(axis=1), 1.0)

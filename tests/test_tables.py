@@ -3,7 +3,7 @@
 import pytest
 
 from stance.errors import StanceError, TableError
-from stance.tables import json_object, read_table
+from stance.corpora import json_object, read_table
 
 
 def test_csv_with_sniffed_delimiter_and_line_numbers(tmp_path):

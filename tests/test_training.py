@@ -8,8 +8,9 @@ import pytest
 from conftest import ROWS, write_jsonl
 
 import stance
-from stance import models
-from stance.training import DataError, builtin_data, lodo_summary, read_data
+import stance.recipes
+from stance.errors import DataError
+from stance.training import builtin_data, lodo_summary, read_data
 
 
 def _csv(path, rows, cols=("text", "label", "doc_id")):
@@ -76,7 +77,8 @@ def test_evaluate_puts_lodo_metrics_in_the_card():
 
 
 def test_constructed_rows_are_weighted_in_fitting():
-    from stance.training import CONSTRUCTED_WEIGHT, fit_estimator
+    from stance.recipes import fit_estimator
+    from stance.training import CONSTRUCTED_WEIGHT
 
     td = read_data()
     w = td.sample_weight()
@@ -84,11 +86,11 @@ def test_constructed_rows_are_weighted_in_fitting():
     assert np.all(w[np.asarray(td.constructed)] == CONSTRUCTED_WEIGHT)
     assert builtin_data(constructed=False).sample_weight() is None
     y = np.asarray(td.labels, dtype=object)
-    weighted = fit_estimator(models.make("tfidf-lr", seed=0), td.texts, y, w)
-    plain = fit_estimator(models.make("tfidf-lr", seed=0), td.texts, y, None)
+    weighted = fit_estimator(stance.recipes.make("tfidf-lr", seed=0), td.texts, y, w)
+    plain = fit_estimator(stance.recipes.make("tfidf-lr", seed=0), td.texts, y, None)
     assert not np.allclose(weighted[-1].coef_, plain[-1].coef_)
     # estimators without sample_weight in fit are fitted plainly, not refused
-    rules = fit_estimator(models.make("rules"), td.texts, y, w)
+    rules = fit_estimator(stance.recipes.make("rules"), td.texts, y, w)
     assert list(rules.classes_) == ["claim", "quote", "loaded"]
     card = stance.train("tfidf-lr", seed=0).card["training_data"]
     assert card["constructed_weight"] == CONSTRUCTED_WEIGHT and card["constructed_rows"] == td.constructed.count(True)

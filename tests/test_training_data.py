@@ -5,7 +5,8 @@ import pytest
 from conftest import ROWS, write_jsonl
 
 import stance
-from stance.training import DataError, fingerprint, read_data
+from stance.errors import DataError
+from stance.training import fingerprint, read_data
 
 
 def test_column_names_are_configurable(tmp_path):

@@ -10,8 +10,8 @@ import pytest
 
 import stance
 from stance.cli import main
-from stance.document import LabelledSentence
-from stance.uncertainty import CSV_FIELDS, UncertainWriter, pick_diverse, select_uncertain, uncertainty
+from stance.text import LabelledSentence
+from stance.labelling import UNCERTAIN_FIELDS as CSV_FIELDS, UncertainWriter, pick_diverse, select_uncertain, uncertainty
 
 
 def test_uncertainty_scores_order_rows_from_sure_to_unsure():
@@ -55,7 +55,7 @@ def test_writer_skips_excluded_and_repeated_sentences_and_keeps_a_bounded_pool()
     w.sentence("b.txt", None, 0, _sentence("torn  ", {"claim": 0.45, "quote": 0.1, "loaded": 0.45}))
     w.sentence("b.txt", None, 1, _sentence("unsure", {"claim": 0.4, "quote": 0.35, "loaded": 0.25}))
     w.sentence("b.txt", None, 2, _sentence("fairly sure", {"claim": 0.1, "quote": 0.8, "loaded": 0.1}))
-    assert len(w._heap) == 3  # the pool bound
+    assert w.held == 3  # the pool bound
     w.close()
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert list(rows[0]) == CSV_FIELDS

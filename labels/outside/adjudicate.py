@@ -21,7 +21,7 @@ sys.path.insert(0, str(HERE))
 
 from convert import FIELDS, _find  # noqa: E402
 
-from stance.labelled_sets import outside_records  # noqa: E402
+from stance.corpora import outside_records  # noqa: E402
 
 
 def _rows(folder: Path, name: str) -> dict[str, dict]:

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from stance.labelled_sets import outside_records  # noqa: E402
+from stance.corpora import outside_records  # noqa: E402
 
 FIELDS = ("id", "label", "reason", "speaker_span", "direct", "cue_spans", "rule")
 

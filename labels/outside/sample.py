@@ -4,7 +4,7 @@
 
 Writes ``labels/outside/rows.jsonl``: one row per drawn sentence with the dataset, the file,
 the row key (CheckThat ``sentence_id``, BABE row number counted from 1 after the header), the
-sha256 of the text exactly as :func:`stance.tables.read_table` reads it, and the split
+sha256 of the text exactly as :func:`stance.corpora.read_table` reads it, and the split
 (``dev`` for all tuning, ``test`` only for reported figures). No sentence text, and none of the
 outside labels, is written to the repository: the loader joins them from the files. With ``--work DIR`` it also writes the texts, for the labellers, outside the
 repository (``DIR/sentences.jsonl``).
@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from stance.tables import read_table  # noqa: E402
+from stance.corpora import read_table  # noqa: E402
 
 CHECKTHAT = ("checkthat-subjectivity-en/train_en.tsv", "checkthat-subjectivity-en/dev_en.tsv",
              "checkthat-subjectivity-en/dev_test_en.tsv")

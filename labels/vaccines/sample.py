@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "labels" / "outside"))
 
 from sample import _fold, sample_main  # noqa: E402  (labels/outside/sample.py)
 
-from stance.tables import read_table  # noqa: E402
+from stance.corpora import read_table  # noqa: E402
 
 BABE = "babe/final_labels_SG2.csv"
 TOPICS = ("vaccine", "vaccines")

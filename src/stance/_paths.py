@@ -1,45 +1,10 @@
-"""Where stance finds its shipped data (corpus, labels, models, word lists)."""
+"""Facts about files: where the package is, and the one way stance checks and writes an output file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-_INSTALLED = PACKAGE_DIR / "_data"
-_CHECKOUT = PACKAGE_DIR.parent.parent  # src/stance -> repository root
-
-
-def data_root() -> Path:
-    """Directory holding ``corpus/`` and ``labels/``.
-
-    An installed wheel carries them under ``stance/_data``; a source checkout
-    (editable install, running from ``src``) reads the repository's own copies.
-    """
-    if (_INSTALLED / "corpus").is_dir():
-        return _INSTALLED
-    if (_CHECKOUT / "corpus").is_dir() and (_CHECKOUT / "labels").is_dir():
-        return _CHECKOUT
-    raise FileNotFoundError(
-        "stance's corpus is missing: neither the package data "
-        f"({_INSTALLED}) nor a source checkout ({_CHECKOUT}) holds corpus/ and labels/. "
-        "Reinstall stance."
-    )
-
-
-def cache_dir() -> Path:
-    """Where stance caches downloaded and rebuilt models.
-
-    ``$STANCE_HOME`` when set, otherwise the platform's user cache directory
-    (``~/.cache/stance`` on Linux). Created on first use by the callers.
-    """
-    import os
-
-    home = os.environ.get("STANCE_HOME")
-    if home:
-        return Path(home).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("stance", appauthor=False))
 
 
 def existing_file(path: str | Path, error: type[Exception], is_dir_message: str,

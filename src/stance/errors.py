@@ -18,7 +18,7 @@ from typing import Iterable
 __all__ = [
     "StanceError", "UsageError", "InputError", "TableError", "DataError", "CorpusError", "LabelledSetError",
     "OutsideDataMissing", "EvaluationError", "ArtifactError", "UntrustedModelError", "WriteError", "RegistryError", "UnknownModelError",
-    "ChecksumError", "DownloadError", "OfflineError", "VersionWarning",
+    "ChecksumError", "DownloadError", "OfflineError", "MissingExtraError", "VersionWarning",
 ]
 
 
@@ -120,6 +120,10 @@ class DownloadError(RegistryError):
 
 class OfflineError(RegistryError):
     """Offline mode is on and the model is not in the cache."""
+
+
+class MissingExtraError(StanceError, ImportError):
+    """An optional extra is not installed; the message names the ``pip install`` that brings it."""
 
 
 class VersionWarning(UserWarning):

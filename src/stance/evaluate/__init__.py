@@ -30,13 +30,12 @@ comparisons; ``_ceiling``, ``_curve``: human ceiling, learning curve; ``_outside
 ``_run``: whole runs (corpus, outside data); ``_report``: Markdown reports and output files);
 every public name is re-exported here, so ``stance.evaluate.<name>`` is the one way in.
 
-Nothing here imports matplotlib (see :mod:`stance.plots`). Every random choice
+Nothing here imports matplotlib until a plot is drawn (:func:`confusion_png`, :func:`learning_curve_png`). Every random choice
 takes a seed, so a rerun with the same seed gives the same numbers.
 """
 
 from __future__ import annotations
 
-from ..errors import EvaluationError
 from ._ceiling import human_ceiling
 from ._compare import compare, compare_predictions, mcnemar_exact
 from ._curve import learning_curve
@@ -44,7 +43,6 @@ from ._cv import CVResult, aligned_proba, cross_validate, error_rows, summarize
 from ._data import (
     BINARY_LABELS,
     KFOLD_REASON,
-    LABELS,
     LODO_NOTE,
     NEVER_SEEN,
     NOT_LOADED,
@@ -56,38 +54,35 @@ from ._data import (
 )
 from ._explain import explain_overlap
 from ._metrics import bootstrap, scores
+from ._plots import confusion_png, learning_curve_png, require_matplotlib
 from ._names import check_names
-from ._outside import OutsideData, evaluate_on, loaded_figures, parse_label_map, read_outside
-from ._report import (
+from ._outside import OutsideColumns, OutsideData, evaluate_on, loaded_figures, parse_label_map, read_outside
+from ._files import (
     OUTPUT_FILES,
     check_out,
-    corpus_report,
     fmt,
     fmt_interval,
     fmt_p,
     fmt_signed,
     json_ready,
     markdown_table,
-    outside_report,
     slug,
-    write_corpus_outputs,
     write_csv,
     write_json,
-    write_outside_outputs,
 )
+from ._report import corpus_report, outside_report, write_corpus_outputs, write_outside_outputs
 from ._run import run_corpus, run_outside
 
 __all__ = [
-    "LABELS",
     "BINARY_LABELS",
     "NOT_LOADED",
     "LODO_NOTE",
     "NEVER_SEEN",
     "SCHEMES",
     "KFOLD_REASON",
-    "EvaluationError",
     "CorpusData",
     "CVResult",
+    "OutsideColumns",
     "OutsideData",
     "corpus_data",
     "lodo_splits",
@@ -126,4 +121,7 @@ __all__ = [
     "fmt_p",
     "fmt_signed",
     "markdown_table",
+    "confusion_png",
+    "learning_curve_png",
+    "require_matplotlib",
 ]

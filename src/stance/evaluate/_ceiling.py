@@ -9,7 +9,7 @@ from typing import Any
 
 def human_ceiling(root: str | Path | None = None) -> dict[str, Any]:
     """Inter-annotator agreement from ``labels/agreement.json``, or a note that it is not yet computed."""
-    from .._paths import data_root
+    from stance.corpora import data_root
 
     path = (Path(root) if root is not None else data_root()) / "labels" / "agreement.json"
     base = {"source": "labels/agreement.json"}

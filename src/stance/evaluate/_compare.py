@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import EvaluationError
+from stance.errors import EvaluationError
 from ._cv import CVResult
 from ._data import LABELS
 from ._metrics import (

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import EvaluationError
+from stance.errors import EvaluationError
 from ._cv import fresh_model, name_of_model
 from ._data import LABELS, CorpusData, corpus_data
 from ._metrics import codes, confusion_matrix, metrics_from_confusion

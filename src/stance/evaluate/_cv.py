@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import EvaluationError
+from stance.errors import EvaluationError
 from ._data import KFOLD_REASON, LABELS, LODO_NOTE, SCHEMES, CorpusData, corpus_data, kfold_splits, lodo_splits
 from ._metrics import as_float, bootstrap, scores
 
@@ -20,18 +20,18 @@ def name_of_model(model: Any) -> str:
 
 def fresh_model(model: Any, seed: int) -> Any:
     """A fresh unfitted estimator: ``make(name)`` for a name, else ``clone``; seeded."""
-    from .. import models
+    from stance import recipes
 
     if isinstance(model, str):
         try:
-            return models.make(model, seed=seed)
+            return recipes.make(model, seed=seed)
         except ValueError as exc:
             raise EvaluationError(str(exc)) from None
     from sklearn.base import clone
 
     est = clone(model)
     if hasattr(est, "get_params"):
-        models.set_seed(est, seed)
+        recipes.set_seed(est, seed)
     return est
 
 
@@ -155,7 +155,7 @@ def cross_validate(
     final step of a pipeline; ``name`` names the model in the result (default: the model's name or
     class). Returns the held-out predictions and class probabilities of every fold.
     """
-    from ..estimators import fit_estimator
+    from stance.recipes import fit_estimator
 
     data = data if data is not None else corpus_data()
     folds = _splits(data, cv, seed, n_splits, n_repeats)

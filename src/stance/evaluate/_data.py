@@ -8,8 +8,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import LABELS
-from ..errors import EvaluationError
+from stance import LABELS
+from stance.errors import EvaluationError
 
 NOT_LOADED = "not-loaded"
 BINARY_LABELS: tuple[str, ...] = (NOT_LOADED, "loaded")
@@ -63,9 +63,9 @@ class CorpusData:
 
 def corpus_data(root: str | Path | None = None) -> CorpusData:
     """The labelled corpus (duplicates and excluded sentences left out)."""
-    from .. import corpus
+    from stance import corpora
 
-    ds = corpus.load(root)
+    ds = corpora.load(root)
     names = ds.features["label"].names
     return CorpusData(
         texts=list(ds["text"]),

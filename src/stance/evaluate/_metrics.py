@@ -7,7 +7,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from ..errors import EvaluationError
+from stance.errors import EvaluationError
 from ._data import LABELS
 
 

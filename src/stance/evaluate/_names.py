@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..errors import EvaluationError
+from stance.errors import EvaluationError
 
 
 def _known(names: Sequence[str]) -> str:
@@ -13,15 +13,15 @@ def _known(names: Sequence[str]) -> str:
 
 def _all_names() -> list[str]:
     """Every model of the ladder, optional ones (``embed``) included."""
-    from .. import models
+    from stance import recipes
 
-    return list(models.names())
+    return list(recipes.names())
 
 
 def check_names(requested: Sequence[str]) -> list[str]:
     """``requested`` if every name is a model of the ladder, named once, whose estimator can be built
     here (optional extras installed); else an :class:`EvaluationError` saying which is not."""
-    from .. import models
+    from stance import recipes
 
     known = _all_names()
     bad = [n for n in requested if n not in known]
@@ -31,7 +31,7 @@ def check_names(requested: Sequence[str]) -> list[str]:
         raise EvaluationError("each model may be named only once in --models")
     for n in requested:
         try:
-            models.make(n)
+            recipes.make(n)
         except ImportError as exc:
             raise EvaluationError(f"model {n!r} cannot be built here: {exc}") from None
     return list(requested)

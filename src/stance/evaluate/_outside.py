@@ -11,11 +11,31 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import EvaluationError
+from stance.errors import EvaluationError
 from ._cv import aligned_proba, name_of_model
 from ._data import BINARY_LABELS, DROP, LABELS, NEVER_SEEN, NOT_LOADED
 from ._explain import explain_overlap
 from ._metrics import as_float, bootstrap, scores
+
+
+@dataclass(frozen=True)
+class OutsideColumns:
+    """How to read an outside labelled table, and how its labels map onto stance's.
+
+    ``text`` and ``label``: the columns of the sentence and its label; ``label_map``: each outside
+    label to ``claim``, ``quote`` or ``loaded`` (with ``binary`` also ``not-loaded``), or to ``None`` /
+    ``"drop"`` to leave its rows out; ``binary``: score loaded vs not-loaded; ``split``: the split of a
+    ``datasets.DatasetDict``; ``id``: a column naming each row; ``words``: a column of marked words
+    (BABE's ``biased_words``) to check what ``explain`` points at.
+    """
+
+    text: str = "text"
+    label: str = "label"
+    label_map: Mapping[Any, str | None] | None = None
+    binary: bool = False
+    split: str | None = None
+    id: str | None = None
+    words: str | None = None
 
 
 @dataclass
@@ -39,7 +59,8 @@ class OutsideData:
 
 def _read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     """Columns and rows of a CSV/TSV/JSONL/JSON file (see :mod:`stance.tables`)."""
-    from ..tables import TableError, read_table
+    from stance.corpora import read_table
+    from stance.errors import TableError
 
     try:
         cols, rows = read_table(path)
@@ -121,25 +142,15 @@ def _parse_words(v: Any) -> list[str]:
     return [str(w) for w in obj] if isinstance(obj, (list, tuple)) else [str(obj)]
 
 
-def read_outside(
-    data: Any,
-    text_column: str,
-    label_column: str,
-    label_map: Mapping[Any, str | None] | None = None,
-    binary: bool = False,
-    split: str | None = None,
-    id_column: str | None = None,
-    words_column: str | None = None,
-) -> OutsideData:
-    """Read outside labelled data and map its labels onto stance's.
+def read_outside(data: Any, columns: OutsideColumns) -> OutsideData:
+    """Read outside labelled data and map its labels onto stance's, as ``columns`` says.
 
-    ``label_map`` maps each outside label to ``claim``, ``quote`` or
-    ``loaded`` (in binary mode also ``not-loaded``); mapping a label to
-    ``None`` or ``"drop"`` leaves its rows out (they are counted in
-    ``dropped``). Raises :class:`EvaluationError` naming the source and column
+    Rows whose label maps to ``None`` or ``"drop"`` are left out (and counted in ``dropped``). Raises :class:`EvaluationError` naming the source and column
     for a missing column, unknown labels or empty data.
     """
-    where, cols, rows = _load_rows(data, split, label_column)
+    text_column, label_column, label_map, binary = columns.text, columns.label, columns.label_map, columns.binary
+    id_column, words_column = columns.id, columns.words
+    where, cols, rows = _load_rows(data, columns.split, label_column)
     for what, col in (("text", text_column), ("label", label_column), ("id", id_column), ("words", words_column)):
         if col is not None and col not in cols:
             raise EvaluationError(
@@ -222,34 +233,21 @@ def loaded_figures(sc: Mapping[str, Any], iv: Mapping[str, Any]) -> dict[str, An
             "precision_interval": b["precision"], "recall_interval": b["recall"], "f1_interval": b["f1"]}
 
 
-def evaluate_on(
-    model: Any,
-    data: Any,
-    text_column: str,
-    label_column: str,
-    label_map: Mapping[Any, str | None] | None = None,
-    binary: bool = False,
-    n_bootstrap: int = 1000,
-    seed: int = 0,
-    level: float = 0.95,
-    split: str | None = None,
-    id_column: str | None = None,
-    words_column: str | None = None,
-    explain_k: int = 5,
-    model_name: str | None = None,
-) -> dict[str, Any]:
-    """Score a fitted model on outside labelled data.
+def evaluate_on(model: Any, data: Any, columns: OutsideColumns, *, n_bootstrap: int = 1000, seed: int = 0,
+                level: float = 0.95, explain_k: int = 5, model_name: str | None = None) -> dict[str, Any]:
+    """Score a fitted model on outside labelled data, read as ``columns`` says.
 
     ``data`` is a CSV/TSV/JSONL path, a pandas DataFrame, a ``datasets``
     dataset or a directory saved with ``save_to_disk``. Three-class mode
-    scores claim/quote/loaded; ``binary=True`` scores loaded vs not-loaded
+    scores claim/quote/loaded; ``columns.binary`` scores loaded vs not-loaded
     (binary macro-F1 and loaded precision/recall with bootstrap intervals).
-    With ``words_column`` (e.g. BABE's ``biased_words``) the result also says
+    With ``columns.words`` (e.g. BABE's ``biased_words``) the result also says
     how often ``model.explain`` points at those words, for sentences that are
     gold loaded and predicted loaded (n/a for models without ``explain``).
     The returned dict has an ``errors`` list (misclassified rows with text).
     """
-    od = read_outside(data, text_column, label_column, label_map, binary, split, id_column, words_column)
+    od = read_outside(data, columns)
+    binary = columns.binary
     pred = np.asarray([str(p) for p in model.predict(od.texts)], dtype=object)
     unknown = sorted(set(pred) - set(LABELS))
     if unknown:
@@ -289,7 +287,7 @@ def evaluate_on(
         sel = [j for j in range(len(od)) if od.labels[j] == "loaded" and pred[j] == "loaded"]
         out["explain_overlap"] = explain_overlap(
             model, [od.texts[j] for j in sel], [od.words[j] for j in sel], k=explain_k
-        ) | {"selection": "gold loaded and predicted loaded, with marked words", "words_column": words_column}
+        ) | {"selection": "gold loaded and predicted loaded, with marked words", "words_column": columns.words}
     errors = []
     for j in np.flatnonzero(gold != shown):
         row = {"model": out["model"], "id": od.ids[j], "gold": str(gold[j]), "gold_raw": od.raw_labels[j],

@@ -1,103 +1,23 @@
-"""Reports and output files of an evaluation: the Markdown report, ``results.json``, the error
-CSV and the plots, written into an output directory that is checked before any work.
+"""Reports of an evaluation: the Markdown report, and ``results.json``, the error CSV and the plots
+written into an output directory that is checked before any work.
 
-Used by ``stance evaluate`` and by ``experiments/run.py`` alike; the formatters (:func:`fmt`,
-:func:`fmt_interval`, ...) are the one way figures are printed in reports and READMEs.
+Used by ``stance evaluate`` and by ``experiments/run.py`` alike.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import math
-import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..errors import EvaluationError
+from stance import LABELS
+
 from ._cv import error_rows
-from ._data import LABELS
+from ._files import check_out, fmt, fmt_interval, fmt_p, fmt_signed, markdown_table, slug, write_csv, write_json
 
-__all__ = ["OUTPUT_FILES", "check_out", "write_json", "write_csv", "json_ready", "slug", "fmt", "fmt_interval",
-           "fmt_p", "fmt_signed", "markdown_table", "corpus_report", "outside_report", "write_corpus_outputs",
-           "write_outside_outputs"]
+__all__ = ["corpus_report", "outside_report", "write_corpus_outputs", "write_outside_outputs"]
 
-OUTPUT_FILES = ("results.json", "report.md", "errors.csv", "learning_curve.png")
-OUTPUT_GLOBS = ("confusion_*.png",)
 ERROR_FIELDS = ["model", "cv", "repeat", "fold", "id", "doc_id", "gold", "predicted", "p_claim", "p_quote", "p_loaded", "text"]
 OUTSIDE_ERROR_FIELDS = ["dataset", "model", "id", "gold", "gold_raw", "predicted", "p_claim", "p_quote", "p_loaded", "text"]
-
-
-def check_out(out: str | Path, force: bool) -> Path:
-    """Refuse an existing non-empty directory unless ``force``; with it, remove only evaluate's own files."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise EvaluationError(f"--out {out} is a file, not a directory")
-    if out.is_dir() and any(out.iterdir()):
-        if not force:
-            raise EvaluationError(f"output directory {out} already exists and is not empty; pass --force to overwrite it")
-        for name in OUTPUT_FILES:
-            (out / name).unlink(missing_ok=True)
-        for pattern in OUTPUT_GLOBS:
-            for f in out.glob(pattern):
-                f.unlink()
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
-def slug(name: str) -> str:
-    name = Path(name).stem if ("/" in name or "\\" in name) else name
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "model"
-
-
-def json_ready(obj: Any) -> Any:
-    """NaN -> None, numpy scalars -> Python, for strict JSON."""
-    if isinstance(obj, dict):
-        return {str(k): json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [json_ready(v) for v in obj]
-    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):  # numpy scalars and arrays
-        return json_ready(obj.tolist())
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    return obj
-
-
-def write_json(path: Path, obj: Any) -> None:
-    path.write_text(json.dumps(json_ready(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
-
-
-def write_csv(path: Path, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(fields), extrasaction="ignore")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in fields})
-
-
-def fmt(x: Any, nd: int = 3) -> str:
-    """A figure with ``nd`` decimals, or a dash when there is none: the one way reports print figures."""
-    return "–" if x is None else f"{x:.{nd}f}"
-
-
-def fmt_interval(iv: Sequence[Any] | None, missing: str = "[–]") -> str:
-    if not iv or iv[0] is None:
-        return missing
-    return f"[{iv[0]:.3f}, {iv[1]:.3f}]"
-
-
-def fmt_p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def fmt_signed(x: float) -> str:
-    return f"{x:+.3f}"
-
-
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return lines
 
 
 def _ceiling_lines(hc: Mapping[str, Any]) -> list[str]:
@@ -249,9 +169,9 @@ def _make_plots(jobs: Sequence[tuple[str, Any]], do_plots: bool) -> dict[str, An
     if not do_plots:
         return {"made": [], "skipped": "plots not requested"}
     try:
-        from .. import plots
+        from . import _plots
 
-        plots.require_matplotlib()
+        _plots.require_matplotlib()
     except ImportError as exc:
         return {"made": [], "skipped": str(exc)}
     made = []
@@ -275,18 +195,18 @@ def write_corpus_outputs(
     results["n_errors"] = len(errors)
 
     def confusion(name: str):
-        from .. import plots
+        from . import _plots
 
         reps = results["cv"]["repeats"]
         title = f"{name}: " + ("leave one document out" if results['cv']['scheme'] == "lodo" else "repeated k-fold (optimistic)") + (f" (summed over {reps} repeats)" if reps > 1 else "")
-        return lambda: plots.confusion_png(results["models"][name]["confusion_matrix"], LABELS, out / f"confusion_{slug(name)}.png", title)
+        return lambda: _plots.confusion_png(results["models"][name]["confusion_matrix"], LABELS, out / f"confusion_{slug(name)}.png", title)
 
     jobs = [(f"confusion_{slug(n)}.png", confusion(n)) for n in results["ranking"]]
     if results.get("learning_curves"):
         def lc():
-            from .. import plots
+            from . import _plots
 
-            plots.learning_curve_png(results["learning_curves"], out / "learning_curve.png")
+            _plots.learning_curve_png(results["learning_curves"], out / "learning_curve.png")
 
         jobs.append(("learning_curve.png", lc))
     results["plots"] = _make_plots(jobs, plots)
@@ -385,7 +305,7 @@ def write_outside_outputs(
     label is written (use it where the data must not be copied). ``extra``
     entries are added to results.json.
     """
-    from .. import __version__
+    from stance import __version__
 
     out = Path(out)
     many = len({e["dataset"] for e in evaluations}) > 1
@@ -400,9 +320,9 @@ def write_outside_outputs(
             e["source"] = e.get("source_label", e["source"])
 
         def job(e=e, png=png):
-            from .. import plots
+            from . import _plots
 
-            plots.confusion_png(e["metrics"]["confusion_matrix"], e["metrics"]["labels"], out / png, f"{e['model']} on {e['dataset']}")
+            _plots.confusion_png(e["metrics"]["confusion_matrix"], e["metrics"]["labels"], out / png, f"{e['model']} on {e['dataset']}")
 
         jobs.append((png, job))
     results = {

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..errors import EvaluationError
+from stance.errors import EvaluationError
 from ._ceiling import human_ceiling
 from ._compare import compare
 from ._curve import learning_curve
 from ._cv import CVResult, cross_validate, name_of_model, summarize
 from ._data import CorpusData, corpus_data
-from ._outside import evaluate_on, parse_label_map, read_outside
-from ._report import check_out, slug, write_outside_outputs
+from ._outside import OutsideColumns, evaluate_on, read_outside
+from ._files import check_out, slug
+from ._report import write_outside_outputs
 
 
 def run_corpus(
@@ -35,10 +36,9 @@ def run_corpus(
     each other model, human ceiling, learning curves) and the raw
     :class:`CVResult` per model (for error rows and plots).
     """
-    from .. import __version__
-    from .. import models as ladder
+    from stance import __version__, recipes
 
-    models = list(models) if models is not None else ladder.names(optional=False)
+    models = list(models) if models is not None else recipes.names(optional=False)
     if not models:
         raise EvaluationError("no models to evaluate")
     names = [name_of_model(m) for m in models]
@@ -50,7 +50,7 @@ def run_corpus(
     for name, m in zip(names, models):
         if isinstance(m, str):
             try:
-                summaries[name]["description"] = ladder.describe(m)
+                summaries[name]["description"] = recipes.describe(m)
             except (ValueError, KeyError):
                 pass
     ranking = sorted(names, key=lambda n: (-summaries[n]["macro_f1"], names.index(n)))
@@ -88,13 +88,7 @@ def run_outside(
     *,
     out: str | Path,
     force: bool = False,
-    text_column: str = "text",
-    label_column: str = "label",
-    label_map: Mapping[str, str | None] | str | None = None,
-    binary: bool = False,
-    split: str | None = None,
-    id_column: str | None = None,
-    words_column: str | None = None,
+    columns: OutsideColumns = OutsideColumns(),
     seed: int = 0,
     n_bootstrap: int = 1000,
     command: str | None = None,
@@ -102,26 +96,22 @@ def run_outside(
     """Score fitted models on outside labelled ``data`` and write the report into ``out``.
 
     ``models`` maps a name to a fitted model, or to ``(model, description)`` where the description
-    says what it is (:func:`stance.loading.load_or_fit` gives both). ``label_map`` maps the data's
-    labels to stance's (a dict, or the ``--label-map`` text). The label map, the data's columns and
-    labels, then the output directory are checked before any model is scored. Returns the written
-    results (``out`` included).
+    says what it is (:func:`stance.hub.load_or_fit` gives both). ``columns`` says how to read the data
+    and map its labels (:class:`OutsideColumns`). The data's columns and labels, then the output
+    directory are checked before any model is scored. Returns the written results (``out`` included).
     """
-    if isinstance(label_map, str) or label_map is None:
-        label_map = parse_label_map(label_map)
-    read_outside(data, text_column, label_column, label_map, binary, split, id_column, words_column)
+    read_outside(data, columns)
     out = check_out(out, force)
     evaluations = []
     for spec, entry in models.items():
         model, source = entry if isinstance(entry, tuple) else (entry, None)
-        ev = evaluate_on(model, data, text_column, label_column, label_map, binary, n_bootstrap=n_bootstrap, seed=seed,
-                         split=split, id_column=id_column, words_column=words_column, model_name=slug(spec))
+        ev = evaluate_on(model, data, columns, n_bootstrap=n_bootstrap, seed=seed, model_name=slug(spec))
         name = Path(str(data)).name
         ev.update(dataset=name, source_label=name)
         if source:
             ev["model_source"] = source
         evaluations.append(ev)
-    settings = {"seed": seed, "bootstrap": n_bootstrap, "level": 0.95, "binary": binary, "models": list(models),
+    settings = {"seed": seed, "bootstrap": n_bootstrap, "level": 0.95, "binary": columns.binary, "models": list(models),
                 "data": str(data)}
     res = write_outside_outputs(out, evaluations, settings, command=command)
     res["out"] = str(out)

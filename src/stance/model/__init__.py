@@ -1,0 +1,21 @@
+"""A fitted model and its file: what the label path needs, numpy only.
+
+- :class:`StanceModel`: predict, label whole texts (through :mod:`stance.pipeline`), explain, save;
+- the file format: :func:`write` and :func:`read`, mirror images over :class:`ModelData` (a zip of
+  JSON and numpy arrays with a sha256 per part, read without unpickling anything);
+- the scoring of a linear, rules or prior spec with numpy alone (:class:`CompiledModel`,
+  :func:`check_spec`).
+
+Which model :func:`stance.load` returns (the shipped default, a published name, a file) is
+decided in :mod:`stance.hub`; how a model is trained, in :mod:`stance.recipes` and
+:mod:`stance.training`.
+"""
+
+from __future__ import annotations
+
+from ._format import DEFAULT_PATH, FORMAT, FORMAT_VERSION, SUFFIX, ModelData, check_versions, read, to_bytes, write
+from ._model import StanceModel
+from ._scoring import PREPROCESSORS, CompiledModel, check_spec
+
+__all__ = ["StanceModel", "ModelData", "write", "read", "to_bytes", "check_versions", "FORMAT", "FORMAT_VERSION",
+           "DEFAULT_PATH", "SUFFIX", "CompiledModel", "check_spec", "PREPROCESSORS"]
