@@ -1,12 +1,14 @@
 """The accurate model and its alternatives, side by side on news dev and outside dev (test never read).
 
-    python experiments/accurate.py --fine-tune [--constructed-weight W] [--learning-rate LR] [--epochs N]
+    python experiments/accurate.py --fine-tune [--constructed-weight W] [--learning-rate LR] [--epochs N] [--save PATH]
     python experiments/accurate.py --alternatives
 
 ``--fine-tune`` trains the ``accurate`` recipe (all-MiniLM-L6-v2 fine-tuned, stance.recipes.EncoderClassifier)
 on the built-in training data (corpus + news train + constructed set) and prints macro-F1 on news dev and
 outside dev after every epoch (torch, fp32); at the end it exports the int8 ONNX model and scores that
-too, so fp32 and int8 stand side by side. The settings of ``stance.recipes.ACCURATE_PARAMS`` were chosen
+too, so fp32 and int8 stand side by side; ``--save`` writes the int8 model as a stance model file (with
+the default settings it is the model ``stance-train --model accurate`` and the release script build:
+same data, settings and seed, same weights). The settings of ``stance.recipes.ACCURATE_PARAMS`` were chosen
 from these runs. ``--alternatives`` scores, on the same dev sets: the default (``hybrid``), frozen
 MiniLM sentence embeddings + logistic regression, and model2vec's trainable static classifier (when
 model2vec's training extra is installed). Needs the train extra (``pip install ".[train,onnx]"``).
@@ -69,6 +71,8 @@ def fine_tune(args, sets) -> None:
     est = Scored(**params, progress=False).fit(td.texts, td.labels, w)
     spec = est.export(quantize=True)
     model = StanceModel(card={"model": "accurate"}, compiled=spec)
+    if args.save:
+        model.save(args.save, force=True)
     show(f"{label} int8 ONNX ({len(spec['onnx']) / 1e6:.1f} MB)", model.predict, sets)
     fp32 = StanceModel(card={"model": "accurate"}, compiled=est.export(quantize=False))
     show(f"{label} fp32 ONNX", fp32.predict, sets)
@@ -111,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--constructed-weight", type=float)
     ap.add_argument("--learning-rate", type=float)
     ap.add_argument("--epochs", type=int)
+    ap.add_argument("--save", type=Path, help="write the int8 model file here")
     ap.add_argument("--external", type=Path)
     args = ap.parse_args(argv)
     sets = dev_sets(args.external)

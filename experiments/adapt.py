@@ -2,8 +2,11 @@
 
 Run by ``python experiments/run.py --only adapt`` (configs/adapt.toml). It plays a user who labels
 some of their own sentences and trains with ``stance-train --extend`` (the shipped data + their
-rows), in two scenarios (``[[scenarios]]``):
+rows), in three scenarios (``[[scenarios]]``):
 
+* **one topic in press releases**: the news set's one-topic block (press releases on immigration and
+  the border, labels/news/, two passes, never in the default's training data): rows to label from its
+  ``pool`` documents, figures on its ``heldout`` documents;
 * **one new topic**: the vaccines set (labels/vaccines/: BABE sentences on vaccines, labelled
   under the codebook): rows to label from its ``pool`` split, figures on its ``heldout`` split;
 * **news on many topics**: the outside codebook set: rows to label from dev, figures on test
@@ -170,8 +173,7 @@ def run_adapt(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None 
     # the default's recipe was tuned on all of it.
     scenarios = []
     for sc in cfg["scenarios"]:
-        pool = outside_records(sc["pool"], external=root, name=sc["set"])
-        held = outside_records(sc["heldout"], external=root, name=sc["set"])
+        pool, held = _rows(sc, sc["pool"], root), _rows(sc, sc["heldout"], root)
         if max(sizes) > len(pool):  # the largest size means the whole pool
             print(f"   note: {sc['name']}: {len(pool)} labelled rows to label; the size {max(sizes)} takes them all",
                   flush=True)
@@ -201,6 +203,15 @@ def run_adapt(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None 
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (out / "report.md").write_text("\n".join(readme_lines(results, ".", details=True)) + "\n", encoding="utf-8")
     return results
+
+
+def _rows(scenario: dict[str, Any], split: str, root: Path) -> list[dict[str, Any]]:
+    """One side of a scenario: the news set's one-topic block (set "news"), or a set joined from the outside data."""
+    from stance.corpora import news_records, outside_records
+
+    if scenario["set"] == "news":
+        return news_records(split)
+    return outside_records(split, external=root, name=scenario["set"])
 
 
 def _plot(res: dict[str, Any], path: Path) -> str:

@@ -2,12 +2,15 @@
 
     python experiments/news.py --sources [--external DIR]   # which source's rows to label more of
     python experiments/news.py --grid [--external DIR]      # the default's recipe: C and row weights
+    python experiments/news.py --wnc [--external DIR]       # do the Wikipedia neutrality pairs help?
 
 ``--sources`` trains the default's recipe on the corpus + constructed set + the news set's train
 rows, then again without each source's train rows, and prints macro-F1 on news dev and outside dev
 for each, with the loss per 1,000 rows removed: the source whose rows buy most per row is the one to
 label more of (the "curve" of the news issue; labels/news/README.md records each decision). ``--grid``
 prints the search that chose the default's C, the news rows' weight and the constructed rows' weight.
+``--wnc`` trains the default's recipe with the Wiki Neutrality Corpus rows (both sides of each edit,
+labelled blind) added at several weights: they are training rows only if they help on dev.
 Test splits are never read here.
 """
 
@@ -80,6 +83,30 @@ def sources(td, sets, C: float, news_weight: float, constructed_weight: float) -
               + " ".join(f"{1000 * (base[n] - sc[n]) / k:+14.4f}" for n in names))
 
 
+def wnc(td, sets, C: float, news_weight: float, constructed_weight: float) -> None:
+    from stance import recipes
+    from stance.corpora import wnc_records
+
+    rows = wnc_records()
+    names = list(sets)
+    print(f"{'Wikipedia pairs weight':24s} {'rows':>6s} " + " ".join(f"{n.strip()[:14]:>14s}" for n in names))
+    everything = np.ones(len(td), dtype=bool)
+    for weight in (0.0, 0.1, 0.3, 1.0):
+        if weight == 0:
+            est = _fit(td, everything, C, news_weight, constructed_weight)
+        else:
+            w = np.ones(len(td))
+            w[np.asarray(td.news, dtype=bool)] = news_weight
+            w[np.asarray(td.constructed, dtype=bool)] = constructed_weight
+            keep = w > 0
+            X = [td.texts[i] for i in np.flatnonzero(keep)] + [r["text"] for r in rows]
+            y = np.asarray(list(np.asarray(td.labels, dtype=object)[keep]) + [r["label"] for r in rows], dtype=object)
+            est = recipes.fit_estimator(recipes.make("hybrid", seed=0, clf__C=C), X, y,
+                                        np.concatenate([w[keep], np.full(len(rows), weight)]))
+        sc = _score(est, sets)
+        print(f"{weight:24.1f} {len(rows) if weight else 0:6d} " + " ".join(f"{sc[n]:14.3f}" for n in names), flush=True)
+
+
 def grid(td, sets) -> None:
     names = list(sets)
     print(f"{'C':>5s} {'news w':>7s} {'constr w':>8s} " + " ".join(f"{n.strip()[:14]:>14s}" for n in names))
@@ -93,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sources", action="store_true", help="the value of each source's train rows")
     ap.add_argument("--grid", action="store_true", help="the search for the default's C and row weights")
+    ap.add_argument("--wnc", action="store_true", help="the Wikipedia neutrality pairs as training rows")
     ap.add_argument("--external", type=Path, help="the outside data (default ../shared/external)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--news-weight", type=float, default=1.0)
@@ -104,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     sets = _dev_sets(args.external)
     if args.grid:
         grid(td, sets)
-    if args.sources or not args.grid:
+    if args.wnc:
+        wnc(td, sets, args.C, args.news_weight, args.constructed_weight)
+    if args.sources or not (args.grid or args.wnc):
         sources(td, sets, args.C, args.news_weight, args.constructed_weight)
     return 0
 

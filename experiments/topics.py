@@ -1,16 +1,22 @@
 """The ``topics`` experiment: does stance work on news about anything?
 
-Run by ``python experiments/run.py --only topics`` (configs/topics.toml). For every model of the
-ladder, trained on the built-in training data (the corpus + the project's constructed set):
+Run by ``python experiments/run.py --only topics`` (configs/topics.toml). Every model of the ladder
+is trained on the built-in training data (the corpus + the news set's train split + the project's
+constructed set) and scored, per source, on text it never saw:
 
-* corpus leave-one-document-out (the constructed rows join every training fold, never a test fold);
-* the outside codebook set (labels/outside/, 3 classes): dev and test, per-class F1, loaded recall;
-* CheckThat! 2025 English test and BABE as binary loaded vs not (BABE rows of the labelled set left
-  out, so no model is scored on a row it could have been tuned on);
-* a paired bootstrap of the default against ``rules`` on outside test;
-* a learning curve of the default over the size of the constructed set, on outside dev;
-* ``wide``: the default's recipe trained on the built-in data + the outside dev labels, scored on
-  outside test, CheckThat test and BABE.
+* corpus leave-one-document-out (news and constructed rows join every training fold, never a test fold);
+* the news set's test split, whole and per source (Wikinews, press releases, speeches, Current Events),
+  three classes, with loaded precision (labels/news/);
+* the Wikipedia neutrality pairs' own test part (both sides of each edit, read alone; labels/news/wnc.jsonl);
+* the outside codebook set's test split (labels/outside/, three classes), CheckThat! 2025 English test
+  and BABE as binary loaded vs not (BABE rows of the labelled set left out);
+* the ``accurate`` model as shipped (its training takes about half an hour: the release script builds
+  it with a fixed seed), scored on the same sets when the onnx extra is installed;
+* paired bootstraps on outside test: the new default against the present one's recipe (the corpus +
+  the constructed set, trained now: the same predictions as the 0.1 default) and against ``rules``;
+* a learning curve of the default over news train rows (0, 1k, 2k, 4k, 8k, all; whole documents,
+  seeded) on news dev and outside dev: the curve that decides what to label next;
+* ``wide``: the default's recipe trained on the built-in data + the outside dev labels.
 
 Only aggregate figures are written: no sentence, id or per-row label of the outside data.
 """
@@ -28,6 +34,7 @@ from stance import LABELS
 from stance.evaluate import fmt, fmt_interval
 
 _ci = partial(fmt_interval, missing="")  # a blank cell where there is no interval
+SOURCES = ("wikinews", "congress", "speeches", "current-events")
 
 
 def _figures(y: np.ndarray, pred: np.ndarray, n_bootstrap: int, seed: int, binary: bool = False) -> dict[str, Any]:
@@ -41,57 +48,82 @@ def _figures(y: np.ndarray, pred: np.ndarray, n_bootstrap: int, seed: int, binar
         labels = list(LABELS)
     sc = stance.evaluate.scores(y, pred, labels)
     iv = stance.evaluate.bootstrap(y, pred, labels, n_bootstrap=n_bootstrap, seed=seed)
-    out = {"n": sc["n"], "macro_f1": sc["macro_f1"], "macro_f1_interval": iv["macro_f1"],
-           "per_class_f1": {lab: sc["per_class"][lab]["f1"] for lab in labels},
-           "per_class_f1_interval": {lab: iv["per_class"][lab]["f1"] for lab in labels},
-           "loaded": stance.evaluate.loaded_figures(sc, iv), "confusion_matrix": sc["confusion_matrix"], "labels": labels}
-    return out
+    return {"n": sc["n"], "macro_f1": sc["macro_f1"], "macro_f1_interval": iv["macro_f1"],
+            "per_class_f1": {lab: sc["per_class"][lab]["f1"] for lab in labels},
+            "loaded": stance.evaluate.loaded_figures(sc, iv), "labels": labels}
 
 
-def _binary_sets(cfg: dict[str, Any], root: Path, labelled_babe: set[str]) -> dict[str, tuple[list[str], np.ndarray]]:
+def eval_sets(cfg: dict[str, Any], root: Path) -> dict[str, tuple[list[str], np.ndarray, bool]]:
+    """Every scored set: name -> (texts, gold labels, binary)."""
     import stance.evaluate
+    from stance.corpora import news_records, outside_records, wnc_records
 
-    sets = {}
+    sets: dict[str, tuple[list[str], np.ndarray, bool]] = {}
+    test = news_records("test")
+    sets["news test"] = ([r["text"] for r in test], np.asarray([r["label"] for r in test], dtype=object), False)
+    for src in SOURCES:
+        rows = [r for r in test if r["source"] == src]
+        sets[f"news test: {src}"] = ([r["text"] for r in rows], np.asarray([r["label"] for r in rows], dtype=object),
+                                     False)
+    wnc = [r for r in wnc_records() if r["source_split"] == "test"]
+    sets["wikipedia pairs (test)"] = ([r["text"] for r in wnc], np.asarray([r["label"] for r in wnc], dtype=object),
+                                      False)
+    out = outside_records("test", external=root)
+    sets["outside test"] = ([r["text"] for r in out], np.asarray([r["label"] for r in out], dtype=object), False)
+    labelled_babe = {r["key"] for r in outside_records(external=root, include_excluded=True) if r["dataset"] == "babe"}
     for d in cfg["outside"]["data"]:
         od = stance.evaluate.read_outside(root / d["path"], stance.evaluate.OutsideColumns(
             text=d["text_column"], label=d["label_column"], label_map=d.get("label_map"), binary=True))
         keep = [i for i, k in enumerate(od.ids) if not (d.get("leave_out_labelled") and k in labelled_babe)]
-        sets[d["name"]] = ([od.texts[i] for i in keep], np.asarray([od.labels[i] for i in keep], dtype=object))
+        sets[d["name"]] = ([od.texts[i] for i in keep], np.asarray([od.labels[i] for i in keep], dtype=object), True)
     return sets
 
 
-def _constructed_subset(builtin, k: int | None, seed: int):
-    """The corpus plus ``k`` constructed rows, drawn as whole contrast groups (seeded)."""
+def _dev_sets(root: Path) -> dict[str, tuple[list[str], np.ndarray]]:
+    from stance.corpora import news_records, outside_records
+
+    news, out = news_records("dev"), outside_records("dev", external=root)
+    return {"news dev": ([r["text"] for r in news], np.asarray([r["label"] for r in news], dtype=object)),
+            "outside dev": ([r["text"] for r in out], np.asarray([r["label"] for r in out], dtype=object))}
+
+
+def _score_all(predict, sets, nb: int, seed: int) -> dict[str, Any]:
+    return {name: _figures(y, np.asarray(predict(texts), dtype=object), nb, seed, binary)
+            for name, (texts, y, binary) in sets.items()}
+
+
+def _news_subset(td, k: int | None, seed: int):
+    """The training data with ``k`` of its news rows (whole documents, seeded); ``None``: all."""
     from stance.training import TrainingData
 
-    corpus_idx = [i for i, c in enumerate(builtin.constructed) if not c]
-    built_idx = [i for i, c in enumerate(builtin.constructed) if c]
-    if k is None or k >= len(built_idx):
-        chosen = built_idx
-    else:
-        groups: dict[str, list[int]] = {}
-        for i in built_idx:
-            groups.setdefault(builtin.groups[i], []).append(i)
-        order = sorted(groups)
+    news = np.asarray(td.news, dtype=bool)
+    if k is not None:
+        docs: dict[str, list[int]] = {}
+        for i in np.flatnonzero(news):
+            docs.setdefault(td.groups[i], []).append(i)
+        order = sorted(docs)
         np.random.default_rng(seed).shuffle(order)
-        chosen = []
-        for g in order:
+        chosen: list[int] = []
+        for d in order:
             if len(chosen) >= k:
                 break
-            chosen += groups[g]
-        chosen = chosen[:k]
-    idx = corpus_idx + sorted(chosen)
-    return TrainingData([builtin.texts[i] for i in idx], [builtin.labels[i] for i in idx],
-                        [builtin.groups[i] for i in idx], [builtin.ids[i] for i in idx], builtin.source,
-                        [builtin.constructed[i] for i in idx])
+            chosen += docs[d]
+        keep = ~news
+        keep[chosen[:k]] = True
+    else:
+        keep = np.ones(len(td), dtype=bool)
+    idx = np.flatnonzero(keep)
+    return TrainingData([td.texts[i] for i in idx], [td.labels[i] for i in idx], [td.groups[i] for i in idx],
+                        [td.ids[i] for i in idx], td.source, [td.constructed[i] for i in idx],
+                        news=[td.news[i] for i in idx])
 
 
 def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None = None) -> dict[str, Any]:
+    import stance
     import stance.recipes
     from stance.evaluate import compare_predictions
-    from stance.corpora import outside_records
     from stance.recipes import fit_estimator
-    from stance.training import CONSTRUCTED_WEIGHT, builtin_data, lodo_summary, wide_data
+    from stance.training import builtin_data, lodo_summary, wide_data
 
     root = external if external is not None else (repo / cfg["outside"]["root"])
     if not root.is_dir():
@@ -99,124 +131,121 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     seed, nb = cfg["seeds"][0], cfg["bootstrap"]
     default = cfg.get("default", stance.recipes.DEFAULT_MODEL)
     builtin = builtin_data()
-    dev = outside_records("dev", external=root)
-    test = outside_records("test", external=root)
-    labelled_babe = {r["key"] for r in outside_records(external=root, include_excluded=True) if r["dataset"] == "babe"}
-    binary = _binary_sets(cfg, root, labelled_babe)
-    y_dev = np.asarray([r["label"] for r in dev], dtype=object)
-    y_test = np.asarray([r["label"] for r in test], dtype=object)
+    sets = eval_sets(cfg, root)
     results: dict[str, Any] = {
         "kind": "topics",
         "experiment": {"name": cfg["name"], "config": cfg["_file"], "description": cfg.get("description", "")},
-        "training_data": {"corpus_rows": int(sum(not c for c in builtin.constructed)),
-                          "constructed_rows": int(sum(builtin.constructed)), "constructed_weight": CONSTRUCTED_WEIGHT},
-        "outside_set": {"dev": len(dev), "test": len(test),
-                        "dev_labels": {lab: int(np.sum(y_dev == lab)) for lab in LABELS},
-                        "test_labels": {lab: int(np.sum(y_test == lab)) for lab in LABELS}},
-        "binary_sets": {name: {"n": len(t), "loaded": int(np.sum(y == "loaded"))} for name, (t, y) in binary.items()},
+        "training_data": {"corpus_rows": int(np.sum(~builtin.extra_rows())), "news_rows": int(sum(builtin.news)),
+                          "constructed_rows": int(sum(builtin.constructed))},
+        "sets": {name: {"n": len(texts), "binary": binary, "labels": {lab: int(np.sum(y == lab)) for lab in set(y)}}
+                 for name, (texts, y, binary) in sets.items()},
         "default": default, "seed": seed, "bootstrap": nb, "models": {},
     }
-    available = set(stance.recipes.names())
-    test_preds: dict[str, np.ndarray] = {}
+    y_out = sets["outside test"][1]
+    out_preds: dict[str, np.ndarray] = {}
     for name in cfg["models"]:
-        if name not in available:
-            continue
-        try:
+        if name == "accurate":
+            try:
+                model = stance.load("accurate")
+            except (ImportError, stance.errors.StanceError) as exc:
+                results["models"][name] = {"skipped": str(exc)}
+                continue
+            row: dict[str, Any] = {"note": "the shipped model (scripts/release_models.py, seed 0), not retrained here"}
+            row["sets"] = _score_all(model.predict, sets, nb, seed)
+        else:
             est = stance.recipes.make(name, seed=seed)
-        except ImportError as exc:
-            results["models"][name] = {"skipped": str(exc)}
-            continue
-        row: dict[str, Any] = {}
-        lodo = lodo_summary(name, builtin, seed=seed, n_boot=nb)
-        row["corpus_lodo"] = {"macro_f1": lodo["macro_f1"], "macro_f1_interval": lodo["macro_f1_ci95"],
-                              "per_class_f1": lodo["per_class_f1"]}
-        fit_estimator(est, builtin.texts, np.asarray(builtin.labels, dtype=object), builtin.sample_weight())
-        p_dev = np.asarray(est.predict([r["text"] for r in dev]), dtype=object)
-        p_test = np.asarray(est.predict([r["text"] for r in test]), dtype=object)
-        test_preds[name] = p_test
-        row["outside_dev"] = _figures(y_dev, p_dev, nb, seed)
-        row["outside_test"] = _figures(y_test, p_test, nb, seed)
-        for bname, (texts, y) in binary.items():
-            row[bname] = _figures(y, np.asarray(est.predict(texts), dtype=object), nb, seed, binary=True)
+            lodo = lodo_summary(name, builtin, seed=seed, n_boot=nb)
+            fit_estimator(est, builtin.texts, np.asarray(builtin.labels, dtype=object), builtin.sample_weight())
+            row = {"corpus_lodo": {"macro_f1": lodo["macro_f1"], "macro_f1_interval": lodo["macro_f1_ci95"]},
+                   "sets": _score_all(est.predict, sets, nb, seed)}
+            out_preds[name] = np.asarray(est.predict(sets["outside test"][0]), dtype=object)
         results["models"][name] = row
-        print(f"   {name:>10}: LODO {lodo['macro_f1']:.3f}  dev {row['outside_dev']['macro_f1']:.3f}  "
-              f"test {row['outside_test']['macro_f1']:.3f}  "
-              + "  ".join(f"{b} {row[b]['macro_f1']:.3f}" for b in binary), flush=True)
-    if default in test_preds and "rules" in test_preds:
-        results["default_vs_rules"] = {"a": default, "b": "rules", "data": "outside test"} | compare_predictions(
-            y_test, test_preds[default], test_preds["rules"], n_bootstrap=nb, seed=seed)
-    # learning curve over the size of the constructed set, on outside dev
+        print(f"   {name:>10}: " + "  ".join(f"{k} {v['macro_f1']:.3f}" for k, v in row["sets"].items()
+                                             if not k.startswith("news test:")), flush=True)
+    # the present default's recipe: the corpus + the constructed set (0.1's training data), trained now
+    present = builtin_data(news=False)
+    est = fit_estimator(stance.recipes.make(default, seed=seed, **cfg.get("present_params", {})), present.texts,
+                        np.asarray(present.labels, dtype=object), present.sample_weight())
+    results["present_default"] = {"sets": _score_all(est.predict, sets, nb, seed),
+                                  "recipe": "the default's model trained on the corpus + the constructed set"}
+    out_preds["present default"] = np.asarray(est.predict(sets["outside test"][0]), dtype=object)
+    results["comparisons"] = [
+        {"a": default, "b": b, "data": "outside test"} | compare_predictions(y_out, out_preds[default], out_preds[b],
+                                                                             n_bootstrap=nb, seed=seed)
+        for b in ("present default", "rules") if default in out_preds and b in out_preds]
+    # the learning curve over news train rows, on the dev sets
+    dev = _dev_sets(root)
     curve = []
     for k in cfg.get("learning_curve", []):
-        kk = None if k == "all" else int(k)
-        td = _constructed_subset(builtin, kk, seed)
-        est = fit_estimator(stance.recipes.make(default, seed=seed), td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
-        f = _figures(y_dev, np.asarray(est.predict([r["text"] for r in dev]), dtype=object), nb, seed)
-        curve.append({"constructed_rows": int(sum(td.constructed)), "macro_f1": f["macro_f1"],
-                      "macro_f1_interval": f["macro_f1_interval"], "per_class_f1": f["per_class_f1"]})
+        td = _news_subset(builtin, None if k == "all" else int(k), seed)
+        est = fit_estimator(stance.recipes.make(default, seed=seed), td.texts, np.asarray(td.labels, dtype=object),
+                            td.sample_weight())
+        curve.append({"news_rows": int(sum(td.news))} | {
+            name: _figures(y, np.asarray(est.predict(texts), dtype=object), nb, seed)["macro_f1"]
+            for name, (texts, y) in dev.items()})
+        print(f"   curve {curve[-1]}", flush=True)
     results["learning_curve"] = curve
-    # wide: the default's recipe + the outside dev labels
     if cfg.get("wide"):
         wide = wide_data(root)
         est = fit_estimator(stance.recipes.make(default, seed=seed), wide.texts, np.asarray(wide.labels, dtype=object),
                             wide.sample_weight())
-        row = {"outside_test": _figures(y_test, np.asarray(est.predict([r["text"] for r in test]), dtype=object), nb, seed)}
-        for bname, (btexts, y) in binary.items():
-            row[bname] = _figures(y, np.asarray(est.predict(btexts), dtype=object), nb, seed, binary=True)
-        results["wide"] = row
-        print(f"   {'wide':>10}: test {row['outside_test']['macro_f1']:.3f}  "
-              + "  ".join(f"{b} {row[b]['macro_f1']:.3f}" for b in binary), flush=True)
+        results["wide"] = {"sets": _score_all(est.predict, {k: v for k, v in sets.items()
+                                                            if k == "outside test" or v[2]}, nb, seed)}
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (out / "report.md").write_text("\n".join(readme_lines(results, ".", details=True)) + "\n", encoding="utf-8")
     return results
 
 
+def _cell(row: dict[str, Any], name: str, interval: bool = True) -> str:
+    f = row.get("sets", {}).get(name)
+    if f is None:
+        return ""
+    return f"{fmt(f['macro_f1'])} {_ci(f['macro_f1_interval'])}" if interval else fmt(f["macro_f1"])
+
+
 def readme_lines(res: dict[str, Any], rel: str, details: bool = False) -> list[str]:
-    L = [res["experiment"]["description"], ""]
-    td, os_ = res["training_data"], res["outside_set"]
-    L += [f"Training data of every model: the corpus ({td['corpus_rows']} labelled sentences) + the constructed set "
-          f"({td['constructed_rows']} sentences written by the project, each weighted {td['constructed_weight']}; training "
-          "only, never scored). "
-          f"Outside codebook set (labels/outside/): dev {os_['dev']} {os_['dev_labels']}, test {os_['test']} "
-          f"{os_['test_labels']}; test is used only for these figures. Binary sets: "
-          + ", ".join(f"{k} n={v['n']} (loaded {v['loaded']})" for k, v in res["binary_sets"].items()) + ".", ""]
-    bnames = list(res["binary_sets"])
-    L += ["| model | corpus LODO | outside dev | outside test | test F1 claim / quote / loaded | test loaded recall | "
-          + " | ".join(f"{b} (binary)" for b in bnames) + " |",
-          "|---|---|---|---|---|---|" + "---|" * len(bnames)]
-    for name, row in res["models"].items():
-        if "skipped" in row:
-            L.append(f"| {name} | skipped: {row['skipped']} |" + " |" * (5 + len(bnames)))
-            continue
-        t = row["outside_test"]
-        pc = t["per_class_f1"]
-        mark = " (default)" if name == res["default"] else ""
-        L.append(f"| {name}{mark} | {fmt(row['corpus_lodo']['macro_f1'])} {_ci(row['corpus_lodo']['macro_f1_interval'])} "
-                 f"| {fmt(row['outside_dev']['macro_f1'])} | {fmt(t['macro_f1'])} {_ci(t['macro_f1_interval'])} "
-                 f"| {fmt(pc['claim'])} / {fmt(pc['quote'])} / {fmt(pc['loaded'])} | {fmt(t['loaded']['recall'])} | "
-                 + " | ".join(f"{fmt(row[b]['macro_f1'])} {_ci(row[b]['macro_f1_interval'])}" for b in bnames) + " |")
+    td = res["training_data"]
+    L = [res["experiment"]["description"], "",
+         f"Training data of every model but `accurate`'s: the corpus ({td['corpus_rows']} sentences), the news set's "
+         f"train split ({td['news_rows']}) and the constructed set ({td['constructed_rows']}, training only). "
+         "Every set below is text the models never trained on; test splits are read only for these figures.", ""]
+    main = ["news test", "outside test", "wikipedia pairs (test)"] + [n for n, v in res["sets"].items() if v["binary"]]
+    L += ["| model | corpus LODO | " + " | ".join(main) + " | outside test F1 claim / quote / loaded |",
+          "|---|---|" + "---|" * len(main) + "---|"]
+    rows = list(res["models"].items()) + [("present default (0.1 recipe)", res["present_default"])]
     if "wide" in res:
-        w = res["wide"]
-        pc = w["outside_test"]["per_class_f1"]
-        L.append(f"| wide (+ outside dev labels) | | | {fmt(w['outside_test']['macro_f1'])} "
-                 f"{_ci(w['outside_test']['macro_f1_interval'])} | {fmt(pc['claim'])} / {fmt(pc['quote'])} / "
-                 f"{fmt(pc['loaded'])} | {fmt(w['outside_test']['loaded']['recall'])} | "
-                 + " | ".join(f"{fmt(w[b]['macro_f1'])} {_ci(w[b]['macro_f1_interval'])}" for b in bnames) + " |")
+        rows.append(("wide (+ outside dev labels)", res["wide"]))
+    for name, row in rows:
+        if "skipped" in row:
+            L.append(f"| {name} | skipped: {row['skipped']} |" + " |" * len(main))
+            continue
+        lodo = row.get("corpus_lodo")
+        pc = row["sets"]["outside test"]["per_class_f1"]
+        mark = " (default)" if name == res["default"] else ""
+        L.append(f"| {name}{mark} | {fmt(lodo['macro_f1']) if lodo else ''} | "
+                 + " | ".join(_cell(row, n) for n in main)
+                 + f" | {fmt(pc['claim'])} / {fmt(pc['quote'])} / {fmt(pc['loaded'])} |")
+    L += ["", "Per source of the news set's test split (macro-F1; loaded precision in brackets):", "",
+          "| model | " + " | ".join(SOURCES) + " |", "|---|" + "---|" * len(SOURCES)]
+    for name, row in rows:
+        if "skipped" in row:
+            continue
+        cells = []
+        for src in SOURCES:
+            f = row["sets"][f"news test: {src}"]
+            cells.append(f"{fmt(f['macro_f1'])} ({fmt(f['loaded']['precision'])})")
+        L.append(f"| {name} | " + " | ".join(cells) + " |")
     L.append("")
-    c = res.get("default_vs_rules")
-    if c:
-        L += [f"Default ({c['a']}) minus rules on outside test: macro-F1 {c['macro_f1_difference']:+.3f}, paired "
-              f"bootstrap 95% interval {_ci(c['interval'])}, McNemar p = {c['mcnemar']['p_value']:.3g}"
-              f" ({'significant' if c['significant'] else 'not significant'}).", ""]
+    for c in res.get("comparisons", []):
+        L += [f"{c['a']} minus {c['b']} on outside test: macro-F1 {c['macro_f1_difference']:+.3f}, paired bootstrap "
+              f"95% interval {_ci(c['interval'])}, McNemar p = {c['mcnemar']['p_value']:.3g} "
+              f"({'significant' if c['significant'] else 'not significant'}).", ""]
     if res.get("learning_curve"):
-        L += ["Learning curve of the default on outside dev, by the number of constructed training rows "
-              "(whole contrast groups, seeded):", "",
-              "| constructed rows | outside dev macro-F1 | F1 claim / quote / loaded |", "|---|---|---|"]
+        L += ["Learning curve of the default over news train rows (whole documents, seeded), on the dev sets:", "",
+              "| news train rows | news dev | outside dev |", "|---|---|---|"]
         for p in res["learning_curve"]:
-            pc = p["per_class_f1"]
-            L.append(f"| {p['constructed_rows']} | {fmt(p['macro_f1'])} {_ci(p['macro_f1_interval'])} | "
-                     f"{fmt(pc['claim'])} / {fmt(pc['quote'])} / {fmt(pc['loaded'])} |")
+            L.append(f"| {p['news_rows']} | {fmt(p['news dev'])} | {fmt(p['outside dev'])} |")
         L.append("")
     if not details:
         L += [f"Files: [report]({rel}/report.md), [results.json]({rel}/results.json) (aggregate figures only)", ""]

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._voice import WORD, author_voice, lexicon, names_and_descriptions, quote_spans
 
-__all__ = ["scan_lexicon", "STOP_CAPS", "CUE_NAMES", "CUE_DESCRIPTIONS", "cue_vector", "cue_matrix", "cue_matches",
+__all__ = ["scan_lexicon", "refine_hits", "STOP_CAPS", "CUE_NAMES", "CUE_DESCRIPTIONS", "cue_vector", "cue_matrix", "cue_matches",
            "rule_decisions"]
 
 _CAP = re.compile(r"^[A-ZÁÉÍÓÚÑ][\w’'.-]*$")
@@ -191,7 +191,7 @@ _IRREGULAR_PARTICIPLES = frozenset("said told written thought".split())
 _NOT_BEFORE_TO = frozenset("continue continues continued posted".split())
 
 
-def _refine(hits: list[tuple[int, int, str]], lower: list[str], tokens: list[str]) -> list[tuple[int, int, str]]:
+def refine_hits(hits: list[tuple[int, int, str]], lower: list[str], tokens: list[str]) -> list[tuple[int, int, str]]:
     """Correct speech-verb hits that are not reporting verbs in context.
 
     * a capitalised word inside a name ("the United States", "State Department") in a
@@ -267,7 +267,7 @@ def cue_vector(text: str) -> list[float]:
     verb_positions = []
     if counts["verbs"]:
         tokens = _tokens_like(voice, lower)
-        hits = _refine(hits, lower, tokens)
+        hits = refine_hits(hits, lower, tokens)
         counts = dict.fromkeys(_GROUPS, 0)
         for i, _, group in hits:
             counts[group] += 1
@@ -347,7 +347,7 @@ def cue_matches(text: str) -> dict[str, list[str]]:
     names = {"verbs": "speech_verb", "attribution": "attribution_phrase", "evaluative": "evaluative",
              "pejorative": "pejorative_label", "intensifier": "intensifier", "hedge": "hedge"}
     out: dict[str, list[str]] = {}
-    for i, j, group in _refine(scan_lexicon(lower), lower, tokens):
+    for i, j, group in refine_hits(scan_lexicon(lower), lower, tokens):
         out.setdefault(names[group], [])
         phrase = " ".join(tokens[i:j])
         if phrase not in out[names[group]]:

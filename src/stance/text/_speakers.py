@@ -17,17 +17,19 @@ against the corpus's ``speaker`` annotations.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
-from ._cues import STOP_CAPS, scan_lexicon
-from ._voice import WORD, quote_spans
+from ._cues import STOP_CAPS, refine_hits, scan_lexicon
+from ._voice import WORD, lexicon, quote_spans
 
 __all__ = ["find_speaker", "speaker_agreement"]
 
 _PRONOUNS = frozenset("he she they it we i you this that these those who which".split())
 _SKIP_BEFORE_VERB = frozenset(
     "has have had also publicly repeatedly recently once later then would will did does do had been "
-    "already even first previously had has just still openly directly".split()
+    "already even first previously had has just still openly directly not never n't could can cannot "
+    "may might should must to declined refused failed".split()
 )
 _CUT_BEFORE = re.compile(r"[;:–—“”\"]")
 _CUT_AFTER = re.compile(r"[,;:!?“”\"(–—]|\.(?=\s+[A-Z]|\s*$)| that | on | in a | in an | via | during | at a ")
@@ -102,12 +104,18 @@ def _after(text: str, pos: int) -> str:
     return tail[: m.start()] if m else tail
 
 
+@lru_cache(maxsize=1)
+def _speech_verbs() -> frozenset[str]:
+    return frozenset(w for w in lexicon("speech_verbs") if " " not in w)
+
+
 def find_speaker(sentence: str) -> str | None:
     """The speaker the sentence names for what it reports, or ``None``."""
     if not isinstance(sentence, str) or not sentence.strip():
         return None
     toks = _tokens_outside_quotes(sentence)
-    hits = scan_lexicon([t[2].lower() for t in toks])
+    lower = [t[2].lower() for t in toks]
+    hits = refine_hits(scan_lexicon(lower), lower, [t[2] for t in toks])  # nouns and bare passives are no verbs
     for i, j, group in hits:
         if group == "attribution" and toks[i][2].lower() == "according":
             found = _clean(_after(sentence, toks[j - 1][1]))
@@ -119,8 +127,10 @@ def find_speaker(sentence: str) -> str | None:
         if found:
             return found
     title_case = sum(1 for t in toks if t[2][:1].isupper()) > 0.6 * max(len(toks), 1)
+    verbs = _speech_verbs()
     for i, j, group in hits:
-        if group != "verbs":
+        # a speech verb, or an attribution phrase that starts with one ("said in a statement", "told reporters")
+        if group != "verbs" and not (group == "attribution" and toks[i][2].lower() in verbs):
             continue
         word = toks[i][2]
         if word[:1].isupper() and i > 0 and toks[i - 1][2][:1].isupper() and not title_case:

@@ -48,7 +48,8 @@ class TrainingData:
     fold and never scores them (:meth:`extra_rows`), and fitting weights them by
     :data:`CONSTRUCTED_WEIGHT` and :data:`NEWS_WEIGHT`. ``user`` marks the rows a user added to the shipped data
     (:func:`extend_data`), weighted by ``user_weight``. ``where`` says where each row was read
-    (``file:line``), for messages.
+    (``file:line``), for messages. ``licences`` names the sources of the rows and their licences, for
+    the model card.
     """
 
     texts: list[str]
@@ -62,6 +63,7 @@ class TrainingData:
     user: list[bool] | None = None
     user_weight: float = 1.0
     where: list[str] | None = None
+    licences: list[dict[str, str]] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -188,7 +190,31 @@ def builtin_data(constructed: bool = True, news: bool = True) -> TrainingData:
         source += " + constructed set (corpus/constructed.jsonl)"
     return TrainingData([r["text"] for r in rows], [r["label"] for r in rows], [r["doc_id"] for r in rows],
                         [r["id"] for r in rows], source, [k == "constructed" for k in kinds] if constructed else None,
-                        news=[k == "news" for k in kinds] if news else None)
+                        news=[k == "news" for k in kinds] if news else None,
+                        licences=shipped_licences(rows if news else []) + (CONSTRUCTED_LICENCE if constructed else []))
+
+
+CORPUS_LICENCE = [{"source": "stance corpus: five news and advocacy articles on Cuba's medical missions "
+                             "(corpus/sources/)", "licence": "quoted for research; see corpus/documents.jsonl"}]
+CONSTRUCTED_LICENCE = [{"source": "stance constructed set (corpus/constructed.jsonl), written by the project",
+                        "licence": "MIT, like stance"}]
+_NEWS_SOURCES = {"wikinews": "Wikinews articles and interviews (https://en.wikinews.org), corpus/news",
+                 "current-events": "Wikipedia Current Events summaries (https://en.wikipedia.org/wiki/Portal:Current_events), "
+                                   "corpus/news",
+                 "congress": "press releases of members of the US Congress, corpus/news",
+                 "speeches": "US presidential speeches (Miller Center transcripts), corpus/news"}
+
+
+def shipped_licences(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The sources and licences of the shipped data's rows: the corpus, and each news source present."""
+    from stance.corpora import news_documents
+
+    out = list(CORPUS_LICENCE)
+    present = {r["source"] for r in rows if r.get("source")}
+    if present:
+        licence = {d["source"]: d["licence"] for d in news_documents()}
+        out += [{"source": _NEWS_SOURCES[s], "licence": licence[s]} for s in _NEWS_SOURCES if s in present]
+    return out
 
 
 def _norm(text: str) -> str:
@@ -237,6 +263,7 @@ def extend_data(user: TrainingData, weight: float | None = None,
         news=[(base.news or [False] * len(base))[j] for j in keep] + [False] * n if base.news is not None else None,
         user=[False] * len(keep) + [True] * n, user_weight=weight,
         where=[f"shipped row {j}" for j in keep] + where,
+        licences=(base.licences or []) + [{"source": user.source, "licence": "the user's own data"}],
     )
     return data, conflicts
 
@@ -285,4 +312,9 @@ def wide_data(external: Any = None) -> TrainingData:
         base.texts + [r["text"] for r in dev], base.labels + [r["label"] for r in dev],
         base.groups + [r["doc_id"] for r in dev], base.ids + [r["id"] for r in dev],
         base.source + " + outside codebook set dev split (labels/outside/, CheckThat! and BABE texts)",
-        base.constructed + [False] * len(dev), news=None if base.news is None else base.news + [False] * len(dev))
+        base.constructed + [False] * len(dev), news=None if base.news is None else base.news + [False] * len(dev),
+        licences=(base.licences or []) + [
+            {"source": "CheckThat! 2025 subjectivity (English), rows of the outside codebook set's dev split",
+             "licence": "CC BY-NC-SA 4.0"},
+            {"source": "BABE (Spinde et al. 2021), rows of the outside codebook set's dev split",
+             "licence": "GNU AGPL v3"}])

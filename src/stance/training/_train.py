@@ -196,7 +196,9 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
         "numpy_version": _version("numpy"),
         "labels": [str(c) for c in est.classes_],
         "training_data": {"source": td.source, "rows": len(td), "label_counts": counts,
-                          "fingerprint": fingerprint(td)},
+                          "fingerprint": fingerprint(td),
+                          "licences": td.licences if td.licences is not None else [
+                              {"source": td.source, "licence": "the user's own data"}]},
         "trained": _trained_at(),
         "seed": seed,
         "metrics": None,
