@@ -5,7 +5,11 @@ reads (``X-Repo-Commit``, ``ETag``, ``Content-Length``) and the Hub's error code
 (``X-Error-Code: RepositoryNotFound | RevisionNotFound | EntryNotFound``); ``Range`` requests for
 resumed downloads. Behaviours per file name, for fault tests: ``drop`` (promise the whole file,
 send a third, hang up), ``slow`` (send in small chunks with pauses), ``wrong`` (serve other bytes
-than the ETag says). Used by tests that point ``HF_ENDPOINT`` at it; nothing leaves 127.0.0.1.
+than the ETag says), ``hang`` (accept the request and never answer), ``stall`` (answer the ``GET``
+with its headers, send nothing more), ``trickle`` (send the body a byte every ``trickle_every``
+seconds), or an HTTP status (``"404"``, ``"500"``, ``"502"``, ``"503"``: a plain error answer
+without the Hub's ``X-Error-Code``). A waiting answer ends when the server closes. Used by tests
+that point ``HF_ENDPOINT`` at it; nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ class FakeHub:
     """``with FakeHub({"tiny.stance": b"..."}, repo_id="org/models", revision="v1") as hub: hub.url``."""
 
     def __init__(self, files: dict[str, bytes], *, repo_id: str, revision: str, commit: str = COMMIT,
-                 behaviour: dict[str, str] | None = None) -> None:
+                 behaviour: dict[str, str] | None = None, trickle_every: float = 0.5) -> None:
         self.files = dict(files)
         self.repo_id, self.revision, self.commit = repo_id, revision, commit
         self.behaviour = dict(behaviour or {})
+        self.trickle_every = trickle_every
         self.requests: list[tuple[str, str]] = []
+        self._closing = threading.Event()
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,6 +61,7 @@ class FakeHub:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closing.set()  # answers that wait (hang, stall, trickle) end
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(5)
@@ -65,9 +72,10 @@ class FakeHub:
 
     # ------------------------------------------------------------------ the API
     def _error(self, h: BaseHTTPRequestHandler, status: int, code: str, head: bool) -> None:
-        body = b'{"error": "' + code.encode() + b'"}'
+        body = b'{"error": "' + (code or "failed").encode() + b'"}'
         h.send_response(status)
-        h.send_header("X-Error-Code", code)
+        if code:
+            h.send_header("X-Error-Code", code)
         h.send_header("Content-Type", "application/json")
         h.send_header("Content-Length", str(0 if head else len(body)))
         h.end_headers()
@@ -87,6 +95,11 @@ class FakeHub:
             return self._error(h, 404, "EntryNotFound", head)
         body = self.files[filename]
         mode = self.behaviour.get(filename, "")
+        if mode == "hang":
+            self._closing.wait()
+            return
+        if mode.isdigit():
+            return self._error(h, int(mode), "", head)
         etag = hashlib.sha256(body).hexdigest()
         if mode == "wrong":
             body = bytes(reversed(body))
@@ -116,5 +129,18 @@ class FakeHub:
                 h.wfile.write(data[i : i + 4096])
                 h.wfile.flush()
                 time.sleep(0.05)
+            return
+        if mode == "stall":
+            self._closing.wait()
+            return
+        if mode == "trickle":
+            try:
+                for i in range(len(data)):
+                    if self._closing.wait(self.trickle_every):
+                        return
+                    h.wfile.write(data[i : i + 1])
+                    h.wfile.flush()
+            except OSError:  # the client gave up
+                h.close_connection = True
             return
         h.wfile.write(data)

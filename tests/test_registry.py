@@ -361,3 +361,77 @@ def test_cli_download_errors(home: Path, server: FakeHub, monkeypatch: pytest.Mo
     assert _cli("download", "tiny") == 2
     assert "STANCE_OFFLINE" in capsys.readouterr().err
     assert _files(home / "models") == []
+
+
+# --------------------------------------------------------------------------- not uploaded, deadlines, cache states
+def test_a_release_not_uploaded_is_not_downloaded_without_a_mirror(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the network was touched")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    assert stance.hub.cache_status("tiny") == ("not uploaded yet", "")  # nothing to download it from
+    for call in (lambda: stance.load("tiny"), lambda: stance.hub.fetch("tiny", offline=True)):
+        with pytest.raises(stance.errors.NotUploadedError) as info:
+            call()
+        msg = str(info.value)
+        assert "'tiny'" in msg and "not uploaded" in msg and "\n" not in msg
+        for words in ("STANCE_MODELS_DIR=DIR", "python scripts/release_models.py --out DIR", "HF_ENDPOINT=URL",
+                      "HF_HUB_OFFLINE=1"):
+            assert words in msg, msg
+    assert _files(home / "models") == []
+
+
+def test_the_download_deadline_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STANCE_DOWNLOAD_TIMEOUT", raising=False)
+    assert stance.hub.download_timeout() == 60
+    monkeypatch.setenv("STANCE_DOWNLOAD_TIMEOUT", "2.5")
+    assert stance.hub.download_timeout() == 2.5
+    for bad in ("0", "-1", "soon", "inf", "nan"):
+        monkeypatch.setenv("STANCE_DOWNLOAD_TIMEOUT", bad)
+        with pytest.raises(stance.errors.RegistryError, match="STANCE_DOWNLOAD_TIMEOUT must be a number of seconds"):
+            stance.hub.download_timeout()
+
+
+@pytest.mark.parametrize("uploaded", [False, True])
+def test_a_local_rebuild_is_never_called_corrupt_before_an_upload(home: Path, tmp_path: Path, uploaded: bool,
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    d = tmp_path / "release"
+    d.mkdir()
+    (d / "tiny-1.0.stance").write_bytes(OTHER)  # rebuilt here: other bytes than the manifest pins
+    monkeypatch.setenv("STANCE_MODELS_DIR", str(d))
+    _use_manifest(tmp_path, monkeypatch, {**_manifest(), "uploaded": uploaded})
+    assert _cli("models") == 0
+    lines = {ln.split()[0]: ln for ln in capsys.readouterr().out.splitlines() if ln.strip()}
+    assert "not uploaded yet" in lines["unpublished"] and "corrupt" not in lines["unpublished"]
+    assert "--force" not in lines["tiny"]  # stance download cannot replace a file in STANCE_MODELS_DIR
+    if uploaded:
+        assert "corrupt (sha256 mismatch: not the published file" in lines["tiny"]
+    else:
+        assert "not uploaded yet (the STANCE_MODELS_DIR file is not the release" in lines["tiny"]
+        assert "corrupt" not in lines["tiny"]
+        with pytest.raises(stance.errors.ChecksumError, match="the release is not uploaded yet") as info:
+            stance.hub.fetch("tiny")
+        assert "\n" not in str(info.value) and (d / "tiny-1.0.stance").read_bytes() == OTHER
+    assert _cli("models", "--json") == 0
+    data = {x["name"]: x for x in json.loads(capsys.readouterr().out) if x["kind"] == "published"}
+    assert data["tiny"]["cache_state"] == ("corrupt" if uploaded else "not uploaded yet")
+    assert data["unpublished"]["cache_state"] == "not uploaded yet" and data["tiny"]["cache_advice"]
+
+
+@pytest.mark.network
+def test_a_corrupt_download_suggests_force_only_where_it_can_work(home: Path, server: FakeHub,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    stance.hub.fetch("tiny", progress=False).resolve().write_bytes(b"damaged")
+    assert stance.hub.cache_status("tiny") == ("corrupt", "sha256 mismatch: stance download NAME --force")
+    monkeypatch.delenv("HF_ENDPOINT")  # the mirror it came from is no longer named, and nothing is uploaded
+    state, advice = stance.hub.cache_status("tiny")
+    assert state == "corrupt" and "set HF_ENDPOINT to its mirror" in advice
+    with pytest.raises(stance.errors.ChecksumError) as info:
+        stance.hub.fetch("tiny")
+    assert "set HF_ENDPOINT to the mirror it came from" in str(info.value) and "\n" not in str(info.value)
+    _use_manifest(home.parent, monkeypatch, {**_manifest(), "uploaded": True})
+    assert stance.hub.cache_status("tiny") == ("corrupt", "sha256 mismatch: stance download NAME --force")

@@ -18,7 +18,7 @@ from typing import Iterable
 __all__ = [
     "StanceError", "UsageError", "InputError", "TableError", "DataError", "CorpusError", "LabelledSetError",
     "OutsideDataMissing", "EvaluationError", "ArtifactError", "UntrustedModelError", "WriteError", "RegistryError", "UnknownModelError",
-    "ChecksumError", "DownloadError", "OfflineError", "MissingExtraError", "VersionWarning",
+    "ChecksumError", "DownloadError", "OfflineError", "NotUploadedError", "MissingExtraError", "VersionWarning",
 ]
 
 
@@ -120,6 +120,12 @@ class DownloadError(RegistryError):
 
 class OfflineError(RegistryError):
     """Offline mode is on and the model is not in the cache."""
+
+
+class NotUploadedError(RegistryError):
+    """The manifest's release is not uploaded to the Hub yet and no mirror is set: there is nothing to
+    download; the message names the ways to a model without it (STANCE_MODELS_DIR, HF_ENDPOINT,
+    HF_HUB_OFFLINE with a filled cache)."""
 
 
 class MissingExtraError(StanceError, ImportError):

@@ -37,7 +37,7 @@ def _table(rows: list[list[str]]) -> str:
 
 def models_command(args: argparse.Namespace) -> int:
     """List every model a user can load or train by name (:func:`stance.loading.catalogue`)."""
-    from stance.hub import catalogue, default_registry, endpoint
+    from stance.hub import WITHOUT_NETWORK, catalogue, default_registry, endpoint
 
     listing = catalogue()
     if args.json:
@@ -47,14 +47,13 @@ def models_command(args: argparse.Namespace) -> int:
     rows = [["NAME", "VERSION", "SIZE", "MACRO-F1 (LODO, 95% CI)", "CACHED", "PATH"]]
     for d in (d for d in listing if d["kind"] == "published"):
         rows.append([d["name"], d["version"], _size(d.get("size")), d["headline"],
-                     d["cache_state"] + (" (sha256 mismatch: stance download NAME --force)"
-                                         if d["cache_state"] == "corrupt" else ""), d["path"]])
+                     d["cache_state"] + (f" ({d['cache_advice']})" if d["cache_advice"] else ""), d["path"]])
     print(f"Published models (stance download NAME, or stance.load(NAME)), from {endpoint()}/{reg.repo_id} "
           f"at revision {reg.revision}:")
     print(_table(rows))
     if not reg.uploaded:
-        print("(this release is not on the Hub yet: download needs a mirror (HF_ENDPOINT) or a folder of release "
-              "files (STANCE_MODELS_DIR); see README, Published models)")
+        print(f"(this release is not on the Hub yet, not uploaded: use HF_ENDPOINT=URL (a mirror that holds the "
+              f"release), {WITHOUT_NETWORK}; see README, Published models)")
     print(f"cache: {reg.cache}  (set STANCE_HOME to move it)")
     rows = [["NAME", "NEEDS", "HERE", "WHAT"]]
     for d in (d for d in listing if d["kind"] == "ladder"):
@@ -105,7 +104,9 @@ _MODELS_DESCRIPTION = (
 _DOWNLOAD_DESCRIPTION = (
     "Download a published model into the local cache; the file is kept only if its sha256 matches the manifest "
     "shipped with stance. Downloads come from the Hugging Face Hub repository the manifest names, at the revision "
-    "it pins; HF_ENDPOINT selects a mirror, STANCE_MODELS_DIR a local folder of release files instead.")
+    "it pins; HF_ENDPOINT selects a mirror, STANCE_MODELS_DIR a local folder of release files instead. Until the "
+    "manifest says the release is uploaded, only a mirror can serve it. A download gives up when "
+    "STANCE_DOWNLOAD_TIMEOUT seconds (60) pass without progress.")
 
 
 def add_parsers(subparsers: Any) -> None:

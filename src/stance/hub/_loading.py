@@ -207,8 +207,8 @@ def catalogue() -> list[dict[str, Any]]:
 
     ``kind`` says how: ``"ladder"`` (``stance-train --model NAME``, ``stance.models.make(NAME)``;
     ``embed`` and ``minilm`` also load by name, trained on first use), or ``"published"`` (``stance.load(NAME)``
-    downloads it into the cache; with its version, size, headline figure and whether a verified copy
-    is cached). ``needs`` is what it needs beyond stance's own dependencies; ``available`` whether
+    downloads it into the cache; with its version, size, headline figure, whether a verified copy
+    is cached (``cache_state``) and what to do about a copy that is not (``cache_advice``)). ``needs`` is what it needs beyond stance's own dependencies; ``available`` whether
     that is installed here. The shipped default (``stance.load()``) is the ladder's ``hybrid``.
     """
     from stance import recipes
@@ -220,8 +220,9 @@ def catalogue() -> list[dict[str, Any]]:
                     "default": name == recipes.DEFAULT_MODEL})
     reg = _registry.default_registry()
     for e in reg.entries():
+        state, advice = reg.cache_status(e.name)
         out.append({**e.to_dict(), "kind": "published", "published": e.published, "headline": e.headline(),
-                    "needs": None, "available": True,
-                    "cache_state": (state := reg.cache_state(e.name)), "cached": state == "yes",
+                    "needs": None, "available": True, "cache_state": state, "cache_advice": advice,
+                    "cached": state == "yes",
                     "path": str(reg.local_path(e.name))})
     return out

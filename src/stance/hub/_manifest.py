@@ -4,7 +4,8 @@ The package ships the manifest, ``stance/data/registry.json``: the Hub repositor
 pins, and every published model's file name, size, sha256 and headline figures (:class:`Entry`).
 ``STANCE_MANIFEST`` replaces it with a registry of your own in the same format; ``STANCE_MODELS_DIR``
 names a local folder of release files; :func:`cache_dir` is where downloads and models trained on
-first use are kept.
+first use are kept; :func:`mirror` is the Hub mirror ``HF_ENDPOINT`` names, and
+:func:`download_timeout` how long a download may go without progress (``STANCE_DOWNLOAD_TIMEOUT``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ from typing import Any, Mapping
 from stance._paths import PACKAGE_DIR
 from stance.errors import RegistryError
 
-__all__ = ["Entry", "MANIFEST", "MANIFEST_FORMAT", "DEFAULT_ENDPOINT", "load_manifest", "cache_dir", "models_dir",
-           "headline", "sha256sum", "verify", "hex_digest", "is_offline", "endpoint"]
+__all__ = ["Entry", "MANIFEST", "MANIFEST_FORMAT", "DEFAULT_ENDPOINT", "DEFAULT_DOWNLOAD_TIMEOUT", "WITHOUT_NETWORK",
+           "load_manifest", "cache_dir", "repo_cache_dir", "models_dir", "headline", "sha256sum", "verify", "hex_digest",
+           "is_offline", "endpoint", "mirror", "download_timeout"]
 
 MANIFEST = PACKAGE_DIR / "data" / "registry.json"
 MANIFEST_FORMAT = 2
 DEFAULT_ENDPOINT = "https://huggingface.co"
+DEFAULT_DOWNLOAD_TIMEOUT = 60.0  # seconds a download may go without progress
+# the two ways to a published model that need no network (messages name them)
+WITHOUT_NETWORK = ("STANCE_MODELS_DIR=DIR (a folder of release files built with "
+                   "`python scripts/release_models.py --out DIR`) or HF_HUB_OFFLINE=1 with a cache that holds the model")
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -78,6 +84,30 @@ def is_offline() -> bool:
 def endpoint() -> str:
     """The Hub to download from: ``$HF_ENDPOINT`` (a mirror) or ``https://huggingface.co``."""
     return (os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def mirror() -> str | None:
+    """The Hub mirror ``$HF_ENDPOINT`` names; ``None`` when unset or set to the Hub itself."""
+    return endpoint() if endpoint() != DEFAULT_ENDPOINT else None
+
+
+def download_timeout() -> float:
+    """Seconds a download may go without progress: ``$STANCE_DOWNLOAD_TIMEOUT``, else 60."""
+    raw = os.environ.get("STANCE_DOWNLOAD_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_DOWNLOAD_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise RegistryError(f"STANCE_DOWNLOAD_TIMEOUT must be a number of seconds above 0, got {raw!r}")
+    return seconds
+
+
+def repo_cache_dir(cache: Path, repo_id: str) -> Path:
+    """The folder of a Hub model repository in a cache laid out as huggingface_hub lays it out."""
+    return cache / ("models--" + repo_id.replace("/", "--"))
 
 
 def models_dir() -> Path | None:
