@@ -1,6 +1,6 @@
 """The accurate model and its alternatives, side by side on news dev and outside dev (test never read).
 
-    python experiments/accurate.py --fine-tune [--constructed-weight W] [--learning-rate LR] [--epochs N] [--save PATH]
+    python experiments/accurate.py --fine-tune [--learning-rate LR] [--epochs N] [--save PATH]
     python experiments/accurate.py --alternatives
 
 ``--fine-tune`` trains the ``accurate`` recipe (all-MiniLM-L6-v2 fine-tuned, stance.recipes.EncoderClassifier)
@@ -49,33 +49,22 @@ def show(name: str, predict, sets) -> dict[str, float]:
 
 
 def fine_tune(args, sets) -> None:
-    from stance.model import StanceModel
-    from stance.recipes import ACCURATE_PARAMS, EncoderClassifier
-    from stance.training import builtin_data
+    import stance
+    from stance.recipes import ACCURATE_PARAMS
 
-    td = builtin_data()
-    w = td.sample_weight()
-    if args.constructed_weight is not None:
-        w = np.ones(len(td)) if w is None else w
-        w[np.asarray(td.constructed, dtype=bool)] = args.constructed_weight
-    params = dict(ACCURATE_PARAMS, epochs=args.epochs or ACCURATE_PARAMS["epochs"],
-                  learning_rate=args.learning_rate or ACCURATE_PARAMS["learning_rate"])
-    label = (f"accurate lr={params['learning_rate']:g} constructed x"
-             f"{args.constructed_weight if args.constructed_weight is not None else 'default'}")
+    params = {k: v for k, v in (("epochs", args.epochs), ("learning_rate", args.learning_rate)) if v is not None}
+    label = "accurate " + " ".join(f"{k}={v}" for k, v in (ACCURATE_PARAMS | params).items())
     start = time.perf_counter()
 
-    class Scored(EncoderClassifier):
-        def on_epoch_end(self, epoch: int) -> None:
-            show(f"{label} epoch {epoch} (fp32, {time.perf_counter() - start:.0f} s)", self.predict, sets)
+    def scored(est, epoch: int) -> None:
+        show(f"{label} epoch {epoch} (fp32, {time.perf_counter() - start:.0f} s)", est.predict, sets)
 
-    est = Scored(**params, progress=False).fit(td.texts, td.labels, w)
-    spec = est.export(quantize=True)
-    model = StanceModel(card={"model": "accurate"}, compiled=spec)
+    model = stance.train("accurate", seed=0, epoch_callback=scored, **params)
+    model.card["params"] = {k: repr(v) for k, v in params.items()}  # the callback is the experiment's, not the model's
+    show(f"{label} int8 ONNX ({len(model.scoring['onnx']) / 1e6:.1f} MB)", model.predict, sets)
     if args.save:
         model.save(args.save, force=True)
-    show(f"{label} int8 ONNX ({len(spec['onnx']) / 1e6:.1f} MB)", model.predict, sets)
-    fp32 = StanceModel(card={"model": "accurate"}, compiled=est.export(quantize=False))
-    show(f"{label} fp32 ONNX", fp32.predict, sets)
+        print(f"saved {args.save}")
 
 
 def alternatives(args, sets) -> None:
@@ -112,7 +101,6 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fine-tune", action="store_true")
     ap.add_argument("--alternatives", action="store_true")
-    ap.add_argument("--constructed-weight", type=float)
     ap.add_argument("--learning-rate", type=float)
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--save", type=Path, help="write the int8 model file here")

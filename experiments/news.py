@@ -50,12 +50,14 @@ def _score(est, sets) -> dict[str, float]:
     return {name: evaluate.scores(y, est.predict(X), list(LABELS))["macro_f1"] for name, (X, y) in sets.items()}
 
 
-def _fit(td, keep: np.ndarray, C: float, news_weight: float, constructed_weight: float, seed: int = 0):
+def _fit(td, keep: np.ndarray, C: float, news_weight: float, constructed_weight: float, seed: int = 0,
+         wnc_weight: float = 0.0):
     from stance import recipes
 
     w = np.ones(len(td))
     w[np.asarray(td.news, dtype=bool)] = news_weight
     w[np.asarray(td.constructed, dtype=bool)] = constructed_weight
+    w[np.asarray(td.wnc, dtype=bool)] = wnc_weight  # the pairs' own experiment is --wnc
     keep = keep & (w > 0)
     X = [td.texts[i] for i in np.flatnonzero(keep)]
     y = np.asarray(td.labels, dtype=object)[keep]
@@ -84,27 +86,13 @@ def sources(td, sets, C: float, news_weight: float, constructed_weight: float) -
 
 
 def wnc(td, sets, C: float, news_weight: float, constructed_weight: float) -> None:
-    from stance import recipes
-    from stance.corpora import wnc_records
-
-    rows = wnc_records()
     names = list(sets)
+    n = int(sum(td.wnc))
     print(f"{'Wikipedia pairs weight':24s} {'rows':>6s} " + " ".join(f"{n.strip()[:14]:>14s}" for n in names))
     everything = np.ones(len(td), dtype=bool)
     for weight in (0.0, 0.1, 0.3, 1.0):
-        if weight == 0:
-            est = _fit(td, everything, C, news_weight, constructed_weight)
-        else:
-            w = np.ones(len(td))
-            w[np.asarray(td.news, dtype=bool)] = news_weight
-            w[np.asarray(td.constructed, dtype=bool)] = constructed_weight
-            keep = w > 0
-            X = [td.texts[i] for i in np.flatnonzero(keep)] + [r["text"] for r in rows]
-            y = np.asarray(list(np.asarray(td.labels, dtype=object)[keep]) + [r["label"] for r in rows], dtype=object)
-            est = recipes.fit_estimator(recipes.make("hybrid", seed=0, clf__C=C), X, y,
-                                        np.concatenate([w[keep], np.full(len(rows), weight)]))
-        sc = _score(est, sets)
-        print(f"{weight:24.1f} {len(rows) if weight else 0:6d} " + " ".join(f"{sc[n]:14.3f}" for n in names), flush=True)
+        sc = _score(_fit(td, everything, C, news_weight, constructed_weight, wnc_weight=weight), sets)
+        print(f"{weight:24.1f} {n if weight else 0:6d} " + " ".join(f"{sc[k]:14.3f}" for k in names), flush=True)
 
 
 def grid(td, sets) -> None:
@@ -124,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--external", type=Path, help="the outside data (default ../shared/external)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--news-weight", type=float, default=1.0)
-    ap.add_argument("--constructed-weight", type=float, default=0.05)
+    ap.add_argument("--constructed-weight", type=float, default=0.5)
     args = ap.parse_args(argv)
     from stance.training import builtin_data
 

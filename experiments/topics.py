@@ -115,7 +115,7 @@ def _news_subset(td, k: int | None, seed: int):
     idx = np.flatnonzero(keep)
     return TrainingData([td.texts[i] for i in idx], [td.labels[i] for i in idx], [td.groups[i] for i in idx],
                         [td.ids[i] for i in idx], td.source, [td.constructed[i] for i in idx],
-                        news=[td.news[i] for i in idx])
+                        news=[td.news[i] for i in idx], wnc=[td.wnc[i] for i in idx])
 
 
 def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None = None) -> dict[str, Any]:
@@ -164,8 +164,10 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
                                              if not k.startswith("news test:")), flush=True)
     # the present default's recipe: the corpus + the constructed set (0.1's training data), trained now
     present = builtin_data(news=False)
+    w = np.ones(len(present))
+    w[np.asarray(present.constructed, dtype=bool)] = cfg.get("present_constructed_weight", 0.05)
     est = fit_estimator(stance.recipes.make(default, seed=seed, **cfg.get("present_params", {})), present.texts,
-                        np.asarray(present.labels, dtype=object), present.sample_weight())
+                        np.asarray(present.labels, dtype=object), w)
     results["present_default"] = {"sets": _score_all(est.predict, sets, nb, seed),
                                   "recipe": "the default's model trained on the corpus + the constructed set"}
     out_preds["present default"] = np.asarray(est.predict(sets["outside test"][0]), dtype=object)

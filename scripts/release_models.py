@@ -96,6 +96,7 @@ def build(name: str, out: Path, external: Path | None = None) -> dict[str, Any]:
     the built-in data.
     """
     import stance
+    from stance import evaluate
     from stance.hub import sha256sum
     from stance.training import builtin_data, lodo_summary, wide_data
 
@@ -108,13 +109,14 @@ def build(name: str, out: Path, external: Path | None = None) -> dict[str, Any]:
         model.card["metrics"]["note"] = "corpus LODO of the default recipe; see experiments/README.md (topics) for wide"
         model.card["model"] = "wide"
         model.card["licence"] = WIDE_LICENCE
-        model.card["description"] = ("the default's recipe trained on the corpus, the constructed set and the outside "
+        model.card["description"] = ("the default's recipe trained on the default's data (the corpus, the news set, the "
+                                     "constructed set) and the outside "
                                      "codebook set's dev labels (CheckThat!, BABE)")
     else:
         model = stance.train(model=name, seed=0, evaluate=name != "accurate")
     card = model.card
     card.setdefault("metrics", None)
-    card["metrics"] = dict(card["metrics"] or {}) | {"other_topics": other_topics(model, external)}
+    card["metrics"] = dict(card["metrics"] or {}) | {"other_topics": evaluate.other_topics(model, external)}
     if not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
         card["trained"] = None  # no clock in the bytes (with SOURCE_DATE_EPOCH, training stamped that time)
     if model.scoring is None or model.scoring["kind"] != "encoder":  # an encoder model keeps no estimator
@@ -139,26 +141,6 @@ def build(name: str, out: Path, external: Path | None = None) -> dict[str, Any]:
         "licence": card.get("licence", LICENCE),
         "training_data": _training_data(card),
     }
-
-
-def other_topics(model: Any, external: Path | None) -> dict[str, Any]:
-    """Macro-F1 on news about other topics: the news set's test split, and the outside codebook set's test
-    split when its texts can be joined (three classes; figures only, no row leaves the data)."""
-    from stance import LABELS, evaluate
-    from stance.corpora import news_records, outside_records
-    from stance.errors import OutsideDataMissing
-
-    out: dict[str, Any] = {}
-    sets = {"news_test": news_records("test")}
-    try:
-        sets["outside_test"] = outside_records("test", external=external)
-    except OutsideDataMissing:
-        pass
-    for key, rows in sets.items():
-        y = [r["label"] for r in rows]
-        sc = evaluate.scores(y, model.predict([r["text"] for r in rows]), list(LABELS))
-        out[key] = {"macro_f1": round(sc["macro_f1"], 4), "n": len(rows)}
-    return out
 
 
 def merge(manifest: dict[str, Any], built: list[dict[str, Any]]) -> dict[str, Any]:

@@ -3,9 +3,8 @@
 ``StanceError`` is the base of them all: ``except stance.errors.StanceError`` catches any
 problem with what was given (a file, a name, an argument) and nothing else. Each class also keeps
 the built-in base callers relied on before (``ValueError``, ``KeyError``, ``FileNotFoundError``).
-The modules that raise them re-export them (``stance.corpus.CorpusError`` is this module's
-``CorpusError``), so either import works. The command line prints any ``StanceError`` as one
-line and exits 2.
+No other module defines or re-exports an error: import them from here. The command line prints
+any ``StanceError`` as one line and exits 2.
 
 This module imports nothing from stance: every other module may import it.
 """

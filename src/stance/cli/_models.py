@@ -30,6 +30,15 @@ def _size(n: int | None) -> str:
     return f"{value:.1f} {unit}"
 
 
+def _f1(x: Any) -> str:
+    return f"{x:.3f}" if isinstance(x, (int, float)) else "-"
+
+
+def _topics(other: dict[str, Any]) -> str:
+    """``0.812 / 0.701``: macro-F1 on the news set's test split and the outside codebook set's test split."""
+    return " / ".join(_f1((other.get(k) or {}).get("macro_f1")) for k in ("news_test", "outside_test"))
+
+
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
@@ -44,10 +53,18 @@ def models_command(args: argparse.Namespace) -> int:
         print(json.dumps(listing, indent=2, ensure_ascii=False))
         return 0
     reg = default_registry()
-    rows = [["NAME", "VERSION", "SIZE", "MACRO-F1 (LODO, 95% CI)", "CACHED", "PATH"]]
+    rows = [["NAME", "MODEL", "SIZE", "CORPUS (LODO)", "OTHER TOPICS (news test / outside test)", "NEEDS"]]
+    for d in (d for d in listing if d["kind"] == "shipped"):
+        rows.append([d["name"], d["model"], _size(d["size"]), _f1(d["corpus_lodo"]), _topics(d["other_topics"]),
+                     (d["needs"] or "-") + ("" if d["available"] else " (not installed)")])
+    print("Shipped inside the package (offline; stance.load() is the default, stance.load(\"accurate\") the other):")
+    print(_table(rows))
+    rows = [["NAME", "VERSION", "SIZE", "MACRO-F1 (LODO, 95% CI)", "OTHER TOPICS", "CACHED", "PATH"]]
     for d in (d for d in listing if d["kind"] == "published"):
         rows.append([d["name"], d["version"], _size(d.get("size")), d["headline"],
+                     _topics((d.get("metrics") or {}).get("other_topics") or {}),
                      d["cache_state"] + (f" ({d['cache_advice']})" if d["cache_advice"] else ""), d["path"]])
+    print()
     print(f"Published models (stance download NAME, or stance.load(NAME)), from {endpoint()}/{reg.repo_id} "
           f"at revision {reg.revision}:")
     print(_table(rows))
@@ -59,8 +76,7 @@ def models_command(args: argparse.Namespace) -> int:
     for d in (d for d in listing if d["kind"] == "ladder"):
         rows.append([d["name"] + (" (default)" if d["default"] else ""), d["needs"] or "-",
                      "yes" if d["available"] else "no", d["description"]])
-    print("\nModels of the ladder (stance-train --model NAME; stance.load() is the shipped default; "
-          "embed also loads by name):")
+    print("\nModels of the ladder (stance-train --model NAME; embed also loads by name, trained on first use):")
     print(_table(rows))
     return 0
 

@@ -72,6 +72,7 @@ from ._files import (
 )
 from ._report import corpus_report, outside_report, write_corpus_outputs, write_outside_outputs
 from ._run import run_corpus, run_outside
+from ._topics import other_topics
 
 __all__ = [
     "BINARY_LABELS",
@@ -104,6 +105,7 @@ __all__ = [
     "loaded_figures",
     "run_corpus",
     "run_outside",
+    "other_topics",
     "parse_label_map",
     "check_names",
     "OUTPUT_FILES",

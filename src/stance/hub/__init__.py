@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from ._loading import (
+    SHIPPED,
     TRAIN_LOCALLY,
     cache_model,
     catalogue,
@@ -53,7 +54,7 @@ from ._registry import (
 )
 
 __all__ = [
-    "load", "model_file", "load_or_fit", "loadable_names", "catalogue", "cache_model", "rebuild_default", "TRAIN_LOCALLY",
+    "load", "model_file", "load_or_fit", "loadable_names", "catalogue", "cache_model", "rebuild_default", "TRAIN_LOCALLY", "SHIPPED",
     "Entry", "Registry", "MANIFEST", "WITHOUT_NETWORK", "load_manifest", "default_registry", "cache_dir", "entries",
     "entry", "names", "local_path", "is_cached", "cache_state", "cache_status", "NOT_UPLOADED", "fetch", "verify",
     "sha256sum", "is_offline", "endpoint", "mirror", "download_timeout", "headline", "models_dir",

@@ -3,6 +3,8 @@
 - ``None`` / ``"default"``: the default shipped inside the package (works offline); if the
   installed scikit-learn cannot unpickle its estimator, it is retrained from the shipped data
   (same data and seed), cached, and a warning is given once;
+- ``"accurate"``: the fine-tuned encoder shipped inside the package (works offline; labelling with it
+  needs the ``onnx`` extra);
 - a published name (``stance models``): fetched once into the cache (:mod:`stance.hub`)
   and checked against the sha256 pinned in the package;
 - a model of the ladder without a published artifact (``embed``, ``minilm``): trained from the
@@ -29,11 +31,13 @@ from . import _registry
 from ._manifest import cache_dir
 
 __all__ = ["load", "model_file", "load_or_fit", "loadable_names", "catalogue", "cache_model", "rebuild_default",
-           "TRAIN_LOCALLY"]
+           "TRAIN_LOCALLY", "SHIPPED"]
 
 # Models of the ladder that load by name without a published artifact: trained from the shipped
 # data on first use, deterministically, and cached (the cache name carries the recipe's hash).
 TRAIN_LOCALLY = ("embed", "minilm")
+# Models shipped inside the package, by the name stance.load takes: they load offline.
+SHIPPED = {"default": DEFAULT_PATH, "accurate": DEFAULT_PATH.with_name("accurate" + SUFFIX)}
 
 
 def _from_payload(payload: ModelData, source: str, rebuild=None, trusted: bool = True) -> StanceModel:
@@ -66,6 +70,8 @@ def load(name_or_path: str | os.PathLike | None = None, *, trusted: bool = False
         return _load_default()
     if not _is_path(name_or_path):
         name = str(name_or_path)
+        if name in SHIPPED and SHIPPED[name].exists():
+            return _from_payload(read(SHIPPED[name]), f"the shipped {name} model")
         if name in TRAIN_LOCALLY and name not in _registry.names():
             return _train_cached(name)
         return _from_payload(read(model_file(name)), f"model {name_or_path!r}")
@@ -87,6 +93,8 @@ def model_file(name_or_path: str | os.PathLike | None = None) -> Path:
         return DEFAULT_PATH
     if _is_path(name_or_path):
         return Path(name_or_path)
+    if str(name_or_path) in SHIPPED and SHIPPED[str(name_or_path)].exists():
+        return SHIPPED[str(name_or_path)]
     if str(name_or_path) not in _registry.names():
         known, what = (loadable_names(), "names stance.load takes (or the path of a model file)")
         if str(name_or_path) in TRAIN_LOCALLY:  # loads by name, but is trained on first use: no file
@@ -172,9 +180,10 @@ def _rebuild_default_estimator():
 
 
 def loadable_names() -> list[str]:
-    """Every name :func:`load` takes: ``default``, the published models, the ladder models it trains."""
+    """Every name :func:`load` takes: the shipped models, the published ones, the ladder models it trains."""
     published = _registry.names()
-    return ["default"] + published + [n for n in TRAIN_LOCALLY if n not in published]
+    shipped = [n for n, p in SHIPPED.items() if n == "default" or p.exists()]
+    return shipped + [n for n in published if n not in shipped] + [n for n in TRAIN_LOCALLY if n not in published]
 
 
 def load_or_fit(spec: str, seed: int = 0, root: str | os.PathLike | None = None, *,
@@ -205,15 +214,30 @@ def _brief(x: Any) -> str:
 def catalogue() -> list[dict[str, Any]]:
     """Every model a user can load or train by name, with what each needs.
 
-    ``kind`` says how: ``"ladder"`` (``stance-train --model NAME``, ``stance.models.make(NAME)``;
-    ``embed`` and ``minilm`` also load by name, trained on first use), or ``"published"`` (``stance.load(NAME)``
-    downloads it into the cache; with its version, size, headline figure, whether a verified copy
-    is cached (``cache_state``) and what to do about a copy that is not (``cache_advice``)). ``needs`` is what it needs beyond stance's own dependencies; ``available`` whether
-    that is installed here. The shipped default (``stance.load()``) is the ladder's ``hybrid``.
+    ``kind`` says how: ``"shipped"`` (inside the package: ``stance.load()`` / ``stance.load("accurate")``,
+    offline; with the corpus and other-topics figures of its card), ``"ladder"`` (``stance-train --model
+    NAME``, ``stance.recipes.make(NAME)``; ``embed`` also loads by name, trained on first use), or
+    ``"published"`` (``stance.load(NAME)`` downloads it into the cache; with its version, size, headline
+    figures, whether a verified copy is cached (``cache_state``) and what to do about a copy that is not
+    (``cache_advice``)). ``needs`` is what it needs beyond stance's own dependencies; ``available``
+    whether that is installed here. The shipped default is the ladder's ``hybrid``.
     """
+    import importlib.util
+
     from stance import recipes
 
     out: list[dict[str, Any]] = []
+    for name, path in SHIPPED.items():
+        if not path.exists():
+            continue
+        card = read(path).card
+        metrics = card.get("metrics") or {}
+        recipe = card.get("model", name)
+        encoder = (read(path).scoring or {}).get("kind") == "encoder"
+        out.append({"name": name, "kind": "shipped", "model": recipe, "path": str(path), "size": path.stat().st_size,
+                    "corpus_lodo": metrics.get("macro_f1"), "other_topics": metrics.get("other_topics") or {},
+                    "needs": 'the onnx extra: pip install "stance[onnx]"' if encoder else None,
+                    "available": not encoder or importlib.util.find_spec("onnxruntime") is not None})
     for name in recipes.names():
         out.append({"name": name, "kind": "ladder", "description": recipes.describe(name), "needs": recipes.needs(name),
                     "available": recipes.available(name), "loads_by_name": name in TRAIN_LOCALLY,

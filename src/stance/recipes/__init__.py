@@ -22,7 +22,6 @@ from ._blocks import (
     StaticEmbedding,
     TextDummyClassifier,
     TextInputMixin,
-    as_texts,
     fit_estimator,
 )
 from ._compile import compile_estimator
@@ -49,7 +48,7 @@ __all__ = [
     "make", "names", "describe", "needs", "available", "check_name", "set_seed", "DEFAULT_MODEL", "OPTIONAL",
     "HYBRID_C", "HYBRID_WEIGHTS", "EMBED_C", "EMBED_WEIGHTS",
     "TextInputMixin", "CueFeatures", "RulesClassifier", "RuleVotes", "LexicalFeatures", "StaticEmbedding",
-    "TextDummyClassifier", "as_texts", "fit_estimator", "compile_estimator",
+    "TextDummyClassifier", "fit_estimator", "compile_estimator",
     "SentenceEmbedder", "make_minilm", "DEFAULT_EMBEDDING_MODEL", "MISSING_EXTRA",
     "EncoderClassifier", "ACCURATE_PARAMS", "BASE_MODEL", "BASE_LICENCE", "MISSING_TRAIN_EXTRA", "base_model_dir",
 ]

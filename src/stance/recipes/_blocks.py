@@ -35,9 +35,8 @@ from stance.text import (
 )
 
 __all__ = ["TextInputMixin", "CueFeatures", "RulesClassifier", "RuleVotes", "LexicalFeatures", "StaticEmbedding",
-           "TextDummyClassifier", "as_texts", "fit_estimator"]
+           "TextDummyClassifier", "fit_estimator"]
 
-as_texts = check_texts  # a list of sentence strings, or a clear error naming what X was
 
 
 class TextInputMixin:
@@ -68,13 +67,13 @@ class CueFeatures(TextInputMixin, TransformerMixin, BaseEstimator):
     _requires_fit = True
 
     def fit(self, X: Any, y: Any = None) -> "CueFeatures":
-        as_texts(X)
+        check_texts(X)
         self.n_features_out_ = len(CUE_NAMES)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
-        return cue_matrix(as_texts(X))
+        return cue_matrix(check_texts(X))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray([f"cue:{n}" for n in CUE_NAMES], dtype=object)
@@ -100,7 +99,7 @@ class RulesClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         self.smoothing = smoothing
 
     def fit(self, X: Any, y: Any) -> "RulesClassifier":
-        texts = as_texts(X)
+        texts = check_texts(X)
         y = np.asarray(y, dtype=object)
         if len(texts) != len(y):
             raise ValueError(f"X has {len(texts)} sentences but y has {len(y)} labels")
@@ -119,11 +118,11 @@ class RulesClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "classes_")
-        return self.classes_[self._decide(as_texts(X))]
+        return self.classes_[self._decide(check_texts(X))]
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "classes_")
-        d = self._decide(as_texts(X))
+        d = self._decide(check_texts(X))
         k = len(self.classes_)
         P = np.full((len(d), k), self.smoothing / k)
         P[np.arange(len(d)), d] += 1 - self.smoothing
@@ -141,13 +140,13 @@ class RuleVotes(TextInputMixin, TransformerMixin, BaseEstimator):
         self.min_loaded_cues = min_loaded_cues
 
     def fit(self, X: Any, y: Any = None) -> "RuleVotes":
-        as_texts(X)
+        check_texts(X)
         self.n_features_out_ = 3
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
-        d = RulesClassifier(min_loaded_cues=self.min_loaded_cues)._decide(as_texts(X))
+        d = RulesClassifier(min_loaded_cues=self.min_loaded_cues)._decide(check_texts(X))
         return np.eye(3)[d] if len(d) else np.zeros((0, 3))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -167,13 +166,13 @@ class _StatelessBlock(TextInputMixin, TransformerMixin, BaseEstimator):
         raise NotImplementedError
 
     def fit(self, X: Any, y: Any = None):
-        as_texts(X)
+        check_texts(X)
         self.n_features_out_ = len(self._names())
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
-        return self._matrix(as_texts(X))
+        return self._matrix(check_texts(X))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray([f"{self._prefix}:{n}" for n in self._names()], dtype=object)
@@ -207,14 +206,14 @@ class TextDummyClassifier(TextInputMixin, DummyClassifier):
     """``DummyClassifier`` that checks its input is a list of sentences."""
 
     def fit(self, X, y, sample_weight=None):
-        texts = as_texts(X)
+        texts = check_texts(X)
         return super().fit(np.zeros((len(texts), 1)), y, sample_weight)
 
     def predict(self, X):
-        return super().predict(np.zeros((len(as_texts(X)), 1)))
+        return super().predict(np.zeros((len(check_texts(X)), 1)))
 
     def predict_proba(self, X):
-        return super().predict_proba(np.zeros((len(as_texts(X)), 1)))
+        return super().predict_proba(np.zeros((len(check_texts(X)), 1)))
 
 
 def fit_estimator(est: Any, texts: list[str], y: Any, sample_weight: Any = None) -> Any:

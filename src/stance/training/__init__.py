@@ -14,6 +14,7 @@ from __future__ import annotations
 from ._data import (
     CONSTRUCTED_WEIGHT,
     NEWS_WEIGHT,
+    WNC_WEIGHT,
     USER_WEIGHT,
     TrainingData,
     builtin_data,
@@ -28,5 +29,5 @@ from ._train import conflict_lines, extend_summary, lodo_summary, summary_lines,
 __all__ = [
     "train", "lodo_summary", "extend_summary", "user_folds", "summary_lines", "conflict_lines",
     "TrainingData", "read_data", "builtin_data", "extend_data", "wide_data", "fingerprint", "repeated_rows",
-    "CONSTRUCTED_WEIGHT", "NEWS_WEIGHT", "USER_WEIGHT",
+    "CONSTRUCTED_WEIGHT", "NEWS_WEIGHT", "WNC_WEIGHT", "USER_WEIGHT",
 ]

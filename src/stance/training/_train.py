@@ -21,6 +21,7 @@ from stance.recipes import fit_estimator
 from ._data import (
     CONSTRUCTED_WEIGHT,
     NEWS_WEIGHT,
+    WNC_WEIGHT,
     USER_WEIGHT,
     TrainingData,
     builtin_data,
@@ -62,6 +63,7 @@ def lodo_summary(model: str, data: TrainingData, seed: int = 0, n_boot: int = 10
         "documents": len(set(scored_data.doc_ids)),
         "constructed_rows_in_every_training_fold": int(sum(data.constructed or [])),
         "news_rows_in_every_training_fold": int(sum(data.news or [])),
+        "wnc_rows_in_every_training_fold": int(sum(data.wnc or [])),
         "sentences": len(scored),
         "macro_f1": sc["macro_f1"],
         "macro_f1_ci95": iv["macro_f1"],
@@ -206,6 +208,9 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
     if td.news is not None:
         card["training_data"]["news_rows"] = int(sum(td.news))
         card["training_data"]["news_weight"] = NEWS_WEIGHT
+    if td.wnc is not None:
+        card["training_data"]["wnc_rows"] = int(sum(td.wnc))
+        card["training_data"]["wnc_weight"] = WNC_WEIGHT
     if td.constructed is not None:
         card["training_data"]["constructed_rows"] = int(sum(td.constructed))
         card["training_data"]["constructed_weight"] = CONSTRUCTED_WEIGHT
