@@ -289,3 +289,29 @@ def test_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_a_page_built_a_document_at_a_time_is_the_rendered_page(tmp_path: Path, n: int) -> None:
+    from stance.labelling import HtmlPage
+
+    docs = [make_doc(f"00{i}") for i in range(n)]
+    with HtmlPage(tmp_path / "page.html", title="t") as page:
+        for d in docs:
+            page.add(d, TEXT)
+        assert page.write() == tmp_path / "page.html"
+    assert (tmp_path / "page.html").read_text(encoding="utf-8") == render(docs, title="t", source_texts=[TEXT] * n)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]  # no temporary file left
+
+
+def test_a_page_refuses_input_over_its_bound(tmp_path: Path) -> None:
+    from stance.errors import UsageError
+    from stance.labelling import PAGE_MAX_INPUT, HtmlPage
+
+    page = HtmlPage(tmp_path / "page.html")
+    assert page.max_input == PAGE_MAX_INPUT == 10_000_000
+    page.check_input(PAGE_MAX_INPUT)
+    with pytest.raises(UsageError, match=r"the input \(10\.5 MB\) is over the 10 MB .*--format jsonl"):
+        page.check_input(10_500_000)
+    HtmlPage(tmp_path / "other.html", max_input=None).check_input(10**12)
+    assert list(tmp_path.iterdir()) == []

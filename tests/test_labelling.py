@@ -116,3 +116,100 @@ def test_a_decoder_complaint_is_an_input_error():
     # UTF-16 without a byte-order mark: the codec raises a bare UnicodeError, not a decode error
     with pytest.raises(InputError, match=r"t\.txt:1: not valid utf-16 .*--encoding"):
         _chunks(b"\x00\x00", encoding="utf-16")
+
+
+def test_a_single_long_line_is_read_in_bounded_chunks():
+    from stance.labelling import PIECE_BYTES
+
+    text = "Cuba sent 27 doctors to Peru. " * 20_000  # 600,000 characters, no line break
+    chunks = _chunks(text.encode(), chunk_chars=50_000)
+    assert len(chunks) >= len(text) // (50_000 + PIECE_BYTES) and "".join(c for _, c in chunks) == text
+    for offset, chunk in chunks:
+        assert text[offset:offset + len(chunk)] == chunk
+        assert len(chunk) <= 50_000 + PIECE_BYTES
+    assert all(c.endswith(". ") for _, c in chunks[:-1])  # cut after a sentence end
+
+
+def test_labelling_a_long_line_in_chunks_keeps_offsets_and_flags_cut_sentences(model, tmp_path):
+    from stance.text import CUT_REASON
+
+    text = "Cuba sent 27 doctors to Peru. " * 3000 + "and " * 1500 + "\n"
+    p = tmp_path / "line.txt"
+    p.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    n, _ = label_files(model, [str(p)], make_writer("jsonl", out), chunk_chars=20_000, progress=False)
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert n == len(rows) and sum(r["text"] == "Cuba sent 27 doctors to Peru." for r in rows) == 3000
+    assert all(text[r["start"]:r["end"]] == r["text"] for r in rows)
+    cut = [r for r in rows if r["text"].startswith("and")]
+    assert len(cut) == 3 and all(r["reason"] == CUT_REASON or r["label"] == "excluded" for r in cut)
+
+
+def test_label_sentences_cuts_an_over_long_sentence(model):
+    from stance.pipeline import label_sentences
+    from stance.text import MAX_SENTENCE_CHARS
+
+    long = "The regime said " + "very " * 900 + "much."
+    doc = label_sentences(model, ["Cuba sent doctors.", long])
+    assert doc.sentences[0].reason is None and len(doc.sentences) == 4
+    joined = "Cuba sent doctors.\n" + long
+    assert all(joined[s.start:s.end] == s.text and len(s.text) <= MAX_SENTENCE_CHARS for s in doc.sentences)
+
+
+@pytest.mark.parametrize("data, kind", [
+    (b"%PDF-1.5\n%\xe2\xe3\n", "a PDF document"),
+    (b"PK\x03\x04\x14\x00\x00\x00mimetypeapplication/epub+zip", "an EPUB book"),
+    (b"\x1f\x8b\x08\x00", "a gzip-compressed file"),
+    (b"GIF89a\x01\x00", "a GIF image"),
+    (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "a WebP image"),
+    (b"\x7fELF\x02\x01", "an executable (ELF)"),
+    (b"Cuba sent doctors.\x00", "looks like a binary file (NUL bytes)"),
+])
+def test_sniffing_names_what_is_not_text(data, kind):
+    from stance.labelling import sniff
+
+    assert sniff(data).startswith(kind + ", not text; extract the text first")
+
+
+@pytest.mark.parametrize("data", [b"Cuba sent doctors.\n", "Caf\xe9 ol\xe9\n".encode("latin-1"), b"BMW sold cars.\n",
+                                  b"ID3 tags are metadata.\n", b"\x0cpage two\x1a", b""])
+def test_sniffing_lets_text_through(data):
+    from stance.labelling import sniff
+
+    assert sniff(data) is None
+
+
+def test_an_input_checked_whole_before_labelling(tmp_path):
+    from stance.labelling import check_inputs
+
+    a = tmp_path / "a.jsonl"
+    a.write_text('{"text": "Cuba sent doctors."}\n{"text": ""}\n')
+    with pytest.raises(InputError, match=r"a\.jsonl:2: field 'text' is empty"):
+        check_inputs([str(a)], jsonl=True)
+    check_inputs([str(a)], jsonl=True, allow_empty=True)
+    sizes = []
+    check_inputs([str(a)], jsonl=True, allow_empty=True, size_check=lambda n, exact: sizes.append((n, exact)))
+    assert sizes == [(a.stat().st_size, True)]
+
+
+def test_a_failed_write_is_one_line_and_a_closed_pipe_stays_a_broken_pipe(model):
+    import errno
+
+    from stance.errors import WriteError
+
+    class Failing(io.StringIO):
+        def __init__(self, exc):
+            super().__init__()
+            self.exc = exc
+
+        def write(self, s):
+            raise self.exc
+
+    doc = model.label_text("Cuba sent doctors.")
+    for fmt in ("jsonl", "csv", "table"):
+        with pytest.raises(WriteError, match="^cannot write the output: No space left on device$"):
+            w = make_writer(fmt, Failing(OSError(errno.ENOSPC, "No space left on device")))
+            w.sentence("a.txt", None, 0, doc.sentences[0])
+        with pytest.raises(BrokenPipeError):
+            make_writer(fmt, Failing(BrokenPipeError(errno.EPIPE, "Broken pipe"))).sentence("a.txt", None, 0,
+                                                                                             doc.sentences[0])

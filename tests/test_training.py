@@ -228,3 +228,13 @@ def test_data_scikit_learn_cannot_fit_is_named_in_one_line(tmp_path, capsys):
     assert train_main(["--model", "tfidf-lr", "--data", str(data), "--no-eval", "-o", str(tmp_path / "m.stance")]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "empty vocabulary" in err and not (tmp_path / "m.stance").exists()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_a_row_with_empty_text_is_refused_with_where_it_is(tmp_path, text):
+    rows = [{"text": "Cuba sent doctors.", "label": "claim"}, {"text": text, "label": "loaded"}]
+    with pytest.raises(DataError, match=r"row 1: field 'text' is empty"):
+        read_data(rows)
+    path = write_jsonl(tmp_path / "d.jsonl", rows)
+    with pytest.raises(DataError, match=r"d\.jsonl:2: field 'text' is empty"):
+        read_data(path)

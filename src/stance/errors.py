@@ -16,7 +16,8 @@ from typing import Iterable
 
 __all__ = [
     "StanceError", "UsageError", "InputError", "TableError", "DataError", "CorpusError", "LabelledSetError",
-    "OutsideDataMissing", "EvaluationError", "ArtifactError", "UntrustedModelError", "WriteError", "RegistryError", "UnknownModelError",
+    "OutsideDataMissing", "EvaluationError", "ArtifactError", "ModelFileMissing", "UntrustedModelError", "WriteError",
+    "OutputExists", "OutputIsADirectory", "OutputFolderMissing", "OutputNotWritable", "RegistryError", "UnknownModelError",
     "ChecksumError", "DownloadError", "OfflineError", "NotUploadedError", "MissingExtraError", "VersionWarning",
 ]
 
@@ -69,6 +70,10 @@ class ArtifactError(StanceError, ValueError):
     """A file is not a usable stance model artifact; the message says why."""
 
 
+class ModelFileMissing(ArtifactError, FileNotFoundError):
+    """The path given for a model file (``stance.load(path)``, ``--model PATH``) does not exist."""
+
+
 class UntrustedModelError(ArtifactError):
     """Using this model file would run code from it (unpickling), and the caller has not said it trusts
     the file: pass ``trusted=True`` (``--trust``) to allow it."""
@@ -77,6 +82,22 @@ class UntrustedModelError(ArtifactError):
 class WriteError(StanceError, OSError):
     """A file could not be written (disk full, file too large, no permission, read-only); the file
     that was there before, if any, is unchanged."""
+
+
+class OutputExists(WriteError, FileExistsError):
+    """The file to write exists, and the caller did not say to replace it (``force=True``, ``--force``)."""
+
+
+class OutputIsADirectory(WriteError, IsADirectoryError):
+    """The path to write a file to is a directory."""
+
+
+class OutputFolderMissing(WriteError, FileNotFoundError):
+    """The folder of the file to write does not exist."""
+
+
+class OutputNotWritable(WriteError, PermissionError):
+    """The folder of the file to write cannot be written to (no permission, a read-only file system)."""
 
 
 class RegistryError(StanceError):

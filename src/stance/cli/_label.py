@@ -9,7 +9,7 @@ from typing import Any
 
 from stance.errors import UsageError
 
-from ._common import positive_int
+from ._common import positive_float, positive_int
 
 __all__ = ["add_parsers"]
 
@@ -24,32 +24,41 @@ def _label(args: argparse.Namespace) -> int:
         clash = [o for o, v in (("--format", args.format), ("--html", args.html), ("--explain", args.explain)) if v]
         if clash:
             raise UsageError(f"--uncertain writes a CSV of sentences to label; it cannot be combined with {clash[0]}")
+    if args.allow_empty and not args.jsonl:
+        raise UsageError("--allow-empty is for JSONL records (--jsonl)")
     if args.html and Path(args.html).is_dir():
         raise UsageError(f"{args.html} is a directory; give the path of the page to write")
     if args.html and Path(args.html).exists() and not args.force:
         raise UsageError(f"{args.html} already exists; pass --force to overwrite it")
+    page = None
+    if args.html:  # checked (folder, permission) before anything is labelled
+        page = labelling.HtmlPage(args.html, force=args.force, title="stance: " + ", ".join(args.files or ["stdin"]),
+                                  max_input=round(args.html_max_mb * 1_000_000))
     fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
     model = load(args.model, trusted=args.trust)
     if args.uncertain is not None:
         writer: labelling.Writer = labelling.UncertainWriter(sys.stdout, args.uncertain, args.strategy)
     else:
         writer = labelling.make_writer(fmt, explain=args.explain)
-    total, documents = labelling.label_files(
-        model, args.files, writer, jsonl=args.jsonl, sentences=args.sentences, text_field=args.text_field,
-        id_field=args.id_field, encoding=args.encoding, explain=args.explain, k=args.k,
-        progress=args.progress != "never", keep_documents=bool(args.html))
-    if total == 0:
-        raise UsageError("no text to label: the input is empty" + (f" ({', '.join(args.files)})" if args.files else ""))
-    writer.close()
+    try:
+        total, _ = labelling.label_files(
+            model, args.files, writer, jsonl=args.jsonl, sentences=args.sentences, text_field=args.text_field,
+            id_field=args.id_field, encoding=args.encoding, explain=args.explain, k=args.k,
+            progress=args.progress != "never", allow_empty=args.allow_empty, page=page)
+        if total == 0:
+            raise UsageError("no text to label: the input is empty" + (f" ({', '.join(args.files)})" if args.files else ""))
+        writer.close()
+        if page is not None:
+            page.write()
+            print(f"wrote {args.html}", file=sys.stderr)
+    finally:
+        if page is not None:
+            page.discard()
     if args.uncertain is not None:
         rows = writer.rows  # type: ignore[attr-defined]
         print(f"{len(rows)} sentences to label from {len({r['doc_id'] for r in rows})} documents: fill in the label "
               "column (claim, quote or loaded; delete rows you cannot decide) and train with "
               "stance-train --data FILE --extend", file=sys.stderr)
-    if args.html:
-        labelling.write_html(args.html, [d for d, _ in documents], force=args.force, source_texts=[t for _, t in documents],
-              title="stance: " + ", ".join(args.files or ["stdin"]))
-        print(f"wrote {args.html}", file=sys.stderr)
     return 0
 
 
@@ -72,16 +81,32 @@ def _spark_label(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any) -> None:
     """Add ``stance label`` and ``stance spark-label``."""
-    lab = sub.add_parser("label", help="label the sentences of text files, stdin or JSONL records")
+    lab = sub.add_parser(
+        "label", help="label the sentences of text files, stdin or JSONL records",
+        description="Label the sentences of plain text files, stdin or JSONL records. Every input is checked "
+                    "before the first is labelled: a PDF, an office document, an archive, an image or another "
+                    "binary file is named (extract the text first), as is a file that does not decode. A "
+                    "sentence over 2000 characters is labelled in pieces cut at whitespace, each marked "
+                    "'cut: ...' in its reason. Memory is bounded by the largest document (a text file is read "
+                    "in chunks of about 1 MB, JSONL a record at a time).")
     lab.add_argument("files", nargs="*", help="text files (default: stdin; '-' is stdin)")
     mode = lab.add_mutually_exclusive_group()
     mode.add_argument("--sentences", action="store_true", help="one sentence per line: no segmentation")
     mode.add_argument("--jsonl", action="store_true", help="input is JSONL, one article per record (see --text-field)")
     lab.add_argument("--text-field", default="text", help="JSONL field holding the text (default: text)")
     lab.add_argument("--id-field", help="JSONL field holding a record id to carry into the output")
+    lab.add_argument("--allow-empty", action="store_true",
+                     help="with --jsonl: let a record whose text is empty give no sentences (by default it is "
+                          "refused, naming its file and line)")
     lab.add_argument("--format", choices=("table", "jsonl", "csv"),
                      help="output format (default: table on a terminal, jsonl when piped)")
-    lab.add_argument("--html", metavar="OUT.html", help="also write a page with the sentences highlighted by label")
+    lab.add_argument("--html", metavar="OUT.html",
+                     help="also write a page with the sentences highlighted by label. The page is built a "
+                          "document at a time (memory bounded by the largest document) and written whole at "
+                          "the end; input over --html-max-mb is refused before any labelling (a page is about "
+                          "6 times its input): use --format jsonl or csv for that")
+    lab.add_argument("--html-max-mb", type=positive_float, default=10.0, metavar="MB",
+                     help="the most input, in MB, an --html page is made from (default 10)")
     lab.add_argument("--force", action="store_true", help="overwrite an existing --html file")
     lab.add_argument("--model", help="model name (stance models) or path of a model file (default: shipped)")
     lab.add_argument("--trust", action="store_true",

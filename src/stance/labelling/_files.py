@@ -1,117 +1,29 @@
-"""Labelling files for ``stance label``: inputs read and labelled in bounded memory.
+"""Labelling files for ``stance label``: inputs checked first, then read and labelled in bounded memory.
 
-Plain text is read in chunks cut at line breaks (a line break always ends a sentence for the
-segmenter, so chunking never changes the result) and labelled chunk by chunk; JSONL input is
-labelled record by record. Every sentence goes through :mod:`stance.pipeline` and out to a
-:class:`~stance.labelling.Writer` as it comes. Problems with the input raise
+Every input is checked before the first is labelled (:func:`~stance.labelling.check_inputs`: it
+exists, it is text and not a PDF, an archive or an image, it decodes, its JSONL records have text),
+so a bad one stops the command before anything is written. Plain text is then labelled chunk by
+chunk (memory bounded by the chunk, whatever the lines: see :mod:`._inputs`), JSONL record by record
+(bounded by the largest record). Every sentence goes through :mod:`stance.pipeline` and out to a
+:class:`~stance.labelling.Writer` as it comes, and each document to an
+:class:`~stance.labelling.HtmlPage` if one is given. Problems with the input raise
 :class:`~stance.errors.InputError` naming the file, line and field.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 import sys
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import Any, Callable, Iterator
 
 from stance import pipeline
-from stance._paths import existing_file
-from stance.corpora import json_object, json_type
-from stance.errors import InputError
 from stance.text import Document
 
+from ._inputs import CHUNK_CHARS, check_inputs, iter_jsonl_records, iter_text_chunks, open_input
 from ._writers import Writer
 
-__all__ = ["iter_text_chunks", "iter_jsonl_records", "open_input", "progress_bar", "label_files", "CHUNK_CHARS"]
-
-CHUNK_CHARS = 1 << 20
-
-
-def open_input(path: str, encoding: str = "utf-8") -> tuple[IO[bytes], str, int | None]:
-    """A binary handle for ``path`` (``-`` is stdin), its display name and size in bytes."""
-    if path == "-":
-        return sys.stdin.buffer, "<stdin>", None
-    p = existing_file(path, InputError, "is a directory; pass the text files inside it")
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise InputError(f"unknown encoding {encoding!r} (--encoding)") from None
-    try:
-        fh = p.open("rb")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    return fh, path, p.stat().st_size
-
-
-def _decoded_lines(fh: IO[bytes], name: str, encoding: str) -> Iterator[tuple[int, str, int]]:
-    """(line number, decoded line, size in bytes), with clear errors for binary or mis-encoded input."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    pos = 0
-    for lineno, raw in enumerate(fh, 1):
-        if b"\x00" in raw and not encoding.lower().replace("-", "").startswith("utf16"):
-            raise InputError(f"{name}:{lineno}: looks like a binary file (NUL bytes), not text")
-        try:
-            line = decoder.decode(raw)
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{name}:{lineno}: not valid {encoding.removesuffix('-sig')} (byte {pos + exc.start} of the file); "
-                "pass the right --encoding (for example --encoding latin-1)"
-            ) from None
-        except UnicodeError as exc:  # a decoder's own complaint, e.g. UTF-16 without a byte-order mark
-            raise InputError(f"{name}:{lineno}: not valid {encoding} ({exc}); pass the right --encoding") from None
-        pos += len(raw)
-        yield lineno, line, len(raw)
-    try:
-        tail = decoder.decode(b"", final=True)
-    except UnicodeError:
-        raise InputError(f"{name}: ends inside a {encoding} character; the file is truncated or not {encoding}") from None
-    if tail:
-        yield lineno + 1, tail, 0
-
-
-def iter_text_chunks(fh: IO[bytes], name: str, encoding: str = "utf-8", chunk_chars: int = CHUNK_CHARS,
-                     progress: Any = None) -> Iterator[tuple[int, str]]:
-    """(character offset, text) chunks of a text stream, each ending at a line break."""
-    buf: list[str] = []
-    size = 0
-    offset = 0
-    if encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
-        encoding = "utf-8-sig"  # drop a byte-order mark
-    for _, line, nbytes in _decoded_lines(fh, name, encoding):
-        buf.append(line)
-        size += len(line)
-        if progress is not None:
-            progress.update(nbytes)
-        if size >= chunk_chars and line.endswith("\n"):
-            chunk = "".join(buf)
-            yield offset, chunk
-            offset += len(chunk)
-            buf, size = [], 0
-    if buf:
-        yield offset, "".join(buf)
-
-
-def iter_jsonl_records(fh: IO[bytes], name: str, text_field: str, id_field: str | None = None,
-                       encoding: str = "utf-8", progress: Any = None) -> Iterator[tuple[int, str | None, str]]:
-    """(line number, record id, text) for each record of a JSONL stream."""
-    for lineno, line, nbytes in _decoded_lines(fh, name, encoding):
-        if progress is not None:
-            progress.update(nbytes)
-        if not line.strip():
-            continue
-        try:
-            rec = json_object(line)
-        except ValueError as exc:
-            raise InputError(f"{name}:{lineno}: {exc}") from None
-        if text_field not in rec:
-            raise InputError(f"{name}:{lineno}: no field {text_field!r} (fields: {', '.join(map(str, rec)) or 'none'}); "
-                             "choose it with --text-field")
-        text = rec[text_field]
-        if not isinstance(text, str):
-            raise InputError(f"{name}:{lineno}: field {text_field!r} is {json_type(text)}, not text")
-        rid = rec.get(id_field) if id_field else None
-        yield lineno, (None if rid is None else str(rid)), text
+__all__ = ["progress_bar", "label_files"]
 
 
 def progress_bar(total: int | None, desc: str):
@@ -141,57 +53,76 @@ def label_files(
     progress: bool = True,
     keep_documents: bool = False,
     chunk_chars: int = CHUNK_CHARS,
+    allow_empty: bool = False,
+    page: Any = None,
 ) -> tuple[int, list[tuple[Any, str]] | None]:
     """Label files (``"-"``: standard input) with ``model`` into ``writer``, streamed.
 
-    Plain text is labelled chunk by chunk (memory bounded by :data:`CHUNK_CHARS`), as running
-    text or, with ``sentences``, one sentence per line; with ``jsonl`` each record's
-    ``text_field`` is a document; plain text is read ``chunk_chars`` characters at a time (cut at a line
-    break). Returns the number of sentences written and, with
-    ``keep_documents``, the labelled documents with their texts (for an HTML page).
+    Every input is checked first (:func:`~stance.labelling.check_inputs`); nothing reaches
+    ``writer`` if one is bad. Plain text is labelled chunk by chunk, about ``chunk_chars``
+    characters at a time (cut at a line break; a longer line after a sentence end or at whitespace),
+    as running text or, with ``sentences``, one sentence per line; with ``jsonl`` each record's
+    ``text_field`` is a document (a record with empty text is refused unless ``allow_empty``).
+    ``page`` (an :class:`~stance.labelling.HtmlPage`) gets each labelled document as it comes, and
+    refuses input over its bound before any is labelled. Returns the number of sentences written and,
+    with ``keep_documents``, the labelled documents with their texts (all held in memory).
     The writer is not closed: the caller decides what an empty input means.
     """
+    paths = list(paths) or ["-"]
+    stdin = check_inputs(paths, encoding=encoding, jsonl=jsonl, text_field=text_field, id_field=id_field,
+                         allow_empty=allow_empty, stdin_limit=None if page is None else page.max_input,
+                         size_check=None if page is None else page.check_input)
     documents: list[tuple[Any, str]] | None = [] if keep_documents else None
-    for path in paths or ["-"]:  # every input is checked before the first is labelled
-        if path != "-":
-            existing_file(path, InputError, "is a directory; pass the text files inside it")
+
+    def keep(doc: Document, text: str) -> None:
+        if documents is not None:
+            documents.append((doc, text))
+        if page is not None:
+            page.add(doc, text)
+
+    keeping = keep if documents is not None or page is not None else None
     total = 0
-    for path in paths or ["-"]:
-        fh, name, size = open_input(path, encoding)
-        bar = progress_bar(size, Path(name).name) if progress else None
+    for path in paths:
+        fh, name, nbytes = (stdin, "<stdin>", None) if path == "-" else open_input(path, encoding)
+        bar = progress_bar(nbytes, Path(name).name) if progress else None
         try:
             if jsonl:
-                for lineno, rid, text in iter_jsonl_records(fh, name, text_field, id_field, encoding, bar):
+                for lineno, rid, text in iter_jsonl_records(fh, name, text_field, id_field, encoding, bar,
+                                                            allow_empty=allow_empty):
                     doc = pipeline.label_text(model, text, explain=explain, k=k, id=rid or f"line {lineno}")
-                    total += _emit(writer, name, rid or str(lineno), doc, documents, text)
+                    total += _emit(writer, name, rid or str(lineno), doc, keeping, text)
             else:
                 total += _label_chunks(model, writer, name, iter_text_chunks(fh, name, encoding, chunk_chars, progress=bar),
-                                       sentences, explain, k, documents)
+                                       sentences, explain, k, keeping)
         finally:
             if bar is not None:
                 bar.close()
-            if fh is not sys.stdin.buffer:
+            if fh is not stdin:
                 fh.close()
     return total, documents
 
 
-def _emit(writer: Writer, source: str, record: str | None, doc: Document, documents: list | None, text: str) -> int:
+_Keep = Callable[[Document, str], None]
+
+
+def _emit(writer: Writer, source: str, record: str | None, doc: Document, keep: _Keep | None, text: str) -> int:
     for i, s in enumerate(doc.sentences):
         writer.sentence(source, record, i, s)
     writer.summary(source, record, doc.summary["counts"], doc.summary["labelled"])
-    if documents is not None:
-        documents.append((doc, text))
+    if keep is not None:
+        keep(doc, text)
     return len(doc.sentences)
 
 
 def _label_chunks(model: pipeline.Predictor, writer: Writer, name: str, chunks: Iterator[tuple[int, str]], sentences: bool,
-                  explain: bool, k: int, documents: list | None) -> int:
-    """Label a text file chunk by chunk: memory stays bounded by the chunk size."""
+                  explain: bool, k: int, keep: _Keep | None) -> int:
+    """Label a text file chunk by chunk: memory stays bounded by the chunk size (a page keeps the
+    file's sentences: its memory is bounded by the file, the document)."""
     from collections import Counter
 
     counts: Counter = Counter()
     n = labelled = 0
-    kept: list = []
+    kept: list | None = [] if keep is not None else None
     texts: list[str] = []
     for offset, chunk in chunks:
         if sentences:
@@ -206,11 +137,11 @@ def _label_chunks(model: pipeline.Predictor, writer: Writer, name: str, chunks: 
             n += 1
         counts.update(doc.summary["counts"])
         labelled += doc.summary["labelled"]
-        if documents is not None:
+        if kept is not None:
             kept.extend(doc.sentences)
             texts.append(chunk)
     if n:
         writer.summary(name, None, {c: counts.get(c, 0) for c in model.classes_}, labelled)
-    if documents is not None and kept:
-        documents.append((Document(kept, labels=tuple(model.classes_), id=name), "".join(texts)))
+    if keep is not None and kept:
+        keep(Document(kept, labels=tuple(model.classes_), id=name), "".join(texts))
     return n

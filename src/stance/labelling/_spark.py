@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from stance.errors import InputError, UnknownModelError, UsageError
+from stance.errors import InputError, ModelFileMissing, UnknownModelError, UsageError
 
 __all__ = ["SPARK_SCHEMA", "spark_label", "spark_label_files", "spark_session", "SPARK_MISSING_EXTRA"]
 
@@ -64,7 +64,7 @@ def _model_spec(model: Any, spark: Any, trusted: bool = False) -> Any:
         load(path, trusted=trusted)
         return spark.sparkContext.broadcast(path.read_bytes())
     if os.sep in str(model) or path.suffix:
-        raise FileNotFoundError(f"{model}: no such model file")
+        raise ModelFileMissing(f"{model}: no such model file")
     from stance.hub import loadable_names
 
     if str(model) not in loadable_names():  # what every worker's stance.load will take

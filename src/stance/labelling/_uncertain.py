@@ -136,7 +136,7 @@ class UncertainWriter(Writer):
 
     def close(self) -> None:
         self.rows = self.chosen()
-        w = csv.DictWriter(self.out, fieldnames=UNCERTAIN_FIELDS, lineterminator="\n")
+        w = csv.DictWriter(self, fieldnames=UNCERTAIN_FIELDS, lineterminator="\n")
         w.writeheader()
         w.writerows(self.rows)
         super().close()

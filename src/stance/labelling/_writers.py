@@ -14,6 +14,7 @@ import sys
 from typing import IO, Any
 
 from stance import LABELS
+from stance._paths import output_error
 from stance.errors import InputError
 
 __all__ = ["Writer", "JsonlWriter", "CsvWriter", "TableWriter", "make_writer", "CSV_FIELDS"]
@@ -23,10 +24,27 @@ CSV_FIELDS = ["source", "record", "index", "start", "end", "label", *(f"p_{c}" f
 
 
 class Writer(abc.ABC):
-    """Writes labelled sentences as they come, then the per-source summaries."""
+    """Writes labelled sentences as they come, then the per-source summaries.
+
+    A failed write (a full disk, a device error) is a :class:`~stance.errors.WriteError` in one line
+    (``cannot write the output: No space left on device``); a closed pipe stays a ``BrokenPipeError``,
+    which the command line ends quietly.
+    """
 
     def __init__(self, out: IO[str]):
         self.out = out
+
+    def write(self, text: str) -> None:
+        """Write ``text`` to the output (what subclasses write through)."""
+        self._do(self.out.write, text)
+
+    def _do(self, op: Any, *args: Any) -> None:
+        try:
+            op(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise output_error(exc) from None
 
     @abc.abstractmethod
     def sentence(self, source: str, record: str | None, index: int, s: Any) -> None:
@@ -36,7 +54,7 @@ class Writer(abc.ABC):
         """Called after each source or record."""
 
     def close(self) -> None:
-        self.out.flush()
+        self._do(self.out.flush)
 
 
 class JsonlWriter(Writer):
@@ -46,13 +64,13 @@ class JsonlWriter(Writer):
             d["record"] = record
         d["index"] = index
         d.update(s.to_dict())
-        self.out.write(json.dumps(d, ensure_ascii=False) + "\n")
+        self.write(json.dumps(d, ensure_ascii=False) + "\n")
 
 
 class CsvWriter(Writer):
     def __init__(self, out):
         super().__init__(out)
-        self.w = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+        self.w = csv.DictWriter(self, fieldnames=CSV_FIELDS, lineterminator="\n")
         self.w.writeheader()
 
     def sentence(self, source, record, index, s):
@@ -76,21 +94,21 @@ class TableWriter(Writer):
     def sentence(self, source, record, index, s):
         if self.header_for != (source, record):
             self.header_for = (source, record)
-            self.out.write(f"== {source}{'' if record is None else f' [{record}]'}\n")
+            self.write(f"== {source}{'' if record is None else f' [{record}]'}\n")
         p = s.probabilities or {}
         conf = f"{p[s.label]:.2f}" if s.label in p else "    "
-        extra = f"[{s.speaker}] " if s.speaker else (f"[{s.reason}] " if s.reason else "")
+        extra = "".join(f"[{x}] " for x in (s.speaker, s.reason) if x)
         room = self.width - 20
         text = extra + " ".join(s.text.split())
         text = text if len(text) <= room else text[: room - 1] + "…"
-        self.out.write(f"{index:4d} {self._MARK.get(s.label, s.label):6s} {conf} {text}\n")
+        self.write(f"{index:4d} {self._MARK.get(s.label, s.label):6s} {conf} {text}\n")
         if self.explain and s.explanation:
             for e in s.explanation:
-                self.out.write(f"{'':17s}+{e['weight']:.2f} {e['description']}\n")
+                self.write(f"{'':17s}+{e['weight']:.2f} {e['description']}\n")
 
     def summary(self, source, record, counts, n):
         parts = ", ".join(f"{lab} {c} ({c / n:.0%})" if n else f"{lab} 0" for lab, c in counts.items())
-        self.out.write(f"   {n} labelled: {parts}\n\n")
+        self.write(f"   {n} labelled: {parts}\n\n")
 
 
 def make_writer(fmt: str, out: IO[str] | None = None, explain: bool = False) -> Writer:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from stance._paths import PACKAGE_DIR, check_output, existing_file, write_atomic
-from stance.errors import ArtifactError, UntrustedModelError, VersionWarning
+from stance.errors import ArtifactError, ModelFileMissing, UntrustedModelError, VersionWarning
 
 __all__ = ["ModelData", "write", "read", "to_bytes", "check_versions", "FORMAT", "FORMAT_VERSION", "DEFAULT_PATH",
            "SUFFIX"]
@@ -153,7 +153,7 @@ def read(path: str | Path, *, trusted: bool = False) -> ModelData:
     Nothing is unpickled, except for a file of format version 1 (a joblib pickle), read only with
     ``trusted=True``.
     """
-    path = existing_file(path, ArtifactError, "is a directory, not a stance model file", FileNotFoundError,
+    path = existing_file(path, ArtifactError, "is a directory, not a stance model file", ModelFileMissing,
                          "no such model file")
     try:
         with open(path, "rb") as fh:

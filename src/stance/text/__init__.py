@@ -2,7 +2,8 @@
 
 Plain Python and numpy (no scikit-learn), on the label path:
 
-- sentences: :func:`segment` (line breaks, then sentencex) and :func:`check_texts`;
+- sentences: :func:`segment` (line breaks, then sentencex; bounded: over-long sentences are cut,
+  :func:`bound_span`) and :func:`check_texts`;
 - the codebook's step 1: :func:`exclusion_reason` (headings, questions, boilerplate, ...);
 - whose words: :func:`quote_spans`, :func:`author_voice`, the word lists (:func:`lexicon`);
 - cues: :func:`cue_vector` / :func:`cue_matrix` (attribution and loadedness), :func:`rule_decisions`;
@@ -29,12 +30,13 @@ from ._lexical import (
     subjectivity,
     valence,
 )
-from ._sentences import Span, check_texts, segment
+from ._sentences import CUT_REASON, MAX_SENTENCE_CHARS, SEGMENT_CHARS, Span, bound_span, check_texts, cut_point, segment
 from ._speakers import find_speaker, speaker_agreement
 from ._voice import WORD, author_voice, author_voice_lower, lexicon, names_and_descriptions, quote_spans
 
 __all__ = [
-    "segment", "Span", "check_texts", "exclusion_reason", "EXCLUSION_PATTERNS",
+    "segment", "Span", "check_texts", "bound_span", "cut_point", "MAX_SENTENCE_CHARS", "SEGMENT_CHARS", "CUT_REASON",
+    "exclusion_reason", "EXCLUSION_PATTERNS",
     "WORD", "lexicon", "quote_spans", "author_voice", "author_voice_lower", "names_and_descriptions",
     "CUE_NAMES", "CUE_DESCRIPTIONS", "STOP_CAPS", "cue_vector", "cue_matrix", "cue_matches", "rule_decisions",
     "scan_lexicon",

@@ -17,7 +17,10 @@ class LabelledSentence:
     ``start``/``end`` are character offsets into the input, so
     ``input[start:end] == text``. ``label`` is ``claim``, ``quote``, ``loaded``
     or ``excluded``; an excluded sentence has a ``reason`` and no
-    probabilities. ``speaker`` is set for quotes when the text names one.
+    probabilities. A labelled sentence has a ``reason`` only as a warning:
+    :data:`~stance.text.CUT_REASON` marks a piece of a sentence longer than
+    :data:`~stance.text.MAX_SENTENCE_CHARS`, cut at whitespace (every writer
+    prints it). ``speaker`` is set for quotes when the text names one.
     """
 
     text: str

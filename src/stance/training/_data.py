@@ -128,7 +128,9 @@ def read_data(data: Any = None, text_column: str = "text", label_column: str = "
               labels: Iterable[str] | None = LABELS) -> TrainingData:
     """Validate and read labelled data into a :class:`TrainingData`.
 
-    ``labels``: the allowed label names (``None`` allows any, for custom schemes).
+    Every row needs a text (not empty, not only whitespace) and a label; a :class:`DataError` names
+    the first row that has not (``file:line``). ``labels``: the allowed label names (``None`` allows
+    any, for custom schemes).
     """
     if data is None:
         return builtin_data()
@@ -156,6 +158,8 @@ def read_data(data: Any = None, text_column: str = "text", label_column: str = "
         t = r.get(text_column)
         if not isinstance(t, str):
             raise DataError(f"{where}: field {text_column!r} is {type(t).__name__}, not text")
+        if not t.strip():
+            raise DataError(f"{where}: field {text_column!r} is empty; a row needs the sentence it labels")
         y = r.get(label_column)
         if label_names is not None and isinstance(y, (int, np.integer)) and 0 <= y < len(label_names):
             y = label_names[y]
