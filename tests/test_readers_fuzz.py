@@ -86,27 +86,30 @@ def test_corpus_files_raise_only_corpus_errors(corpus_copy, line):
         pass
 
 
-def _model_file_members():
-    import io
-    import zipfile
-
-    import stance
-
-    buf = io.BytesIO()
-    from stance.model import to_bytes
-
-    buf.write(to_bytes(stance.train("tfidf-lr", seed=0, evaluate=False).to_data()))
-    with zipfile.ZipFile(buf) as zf:
-        return buf.getvalue(), {n: zf.read(n) for n in zf.namelist()}
+_MODEL: dict = {}
 
 
-_MODEL_FILE: list = []
+def _model_data():
+    """The data of a small tf-idf model, trained once."""
+    if "data" not in _MODEL:
+        import stance
+
+        _MODEL["data"] = stance.train("tfidf-lr", seed=0, evaluate=False).to_data()
+    return _MODEL["data"]
 
 
 def _model_file():
-    if not _MODEL_FILE:
-        _MODEL_FILE.append(_model_file_members())
-    return _MODEL_FILE[0]
+    """The bytes of that model's file and its members by name."""
+    if "file" not in _MODEL:
+        import io
+        import zipfile
+
+        from stance.model import to_bytes
+
+        buf = io.BytesIO(to_bytes(_model_data()))
+        with zipfile.ZipFile(buf) as zf:
+            _MODEL["file"] = buf.getvalue(), {n: zf.read(n) for n in zf.namelist()}
+    return _MODEL["file"]
 
 
 @SETTINGS
@@ -149,3 +152,62 @@ def test_loading_a_model_file_with_any_model_json_raises_only_artifact_errors(tm
             zf.writestr(n, b)
     _only_stance_errors(lambda p: stance.load(p).predict(["Cuba sent doctors."]), tmp_path / "m.stance",
                         buf.getvalue())
+
+
+def _small_spec(spec):
+    """The spec cut to the first 400 columns of its vocabulary (still a spec stance scores): fast to write and read."""
+    if "small" not in _MODEL:
+        block = dict(spec["blocks"][0])
+        n = 400
+        block.update(vocabulary={t: c for t, c in block["vocabulary"].items() if c < n}, idf=block["idf"][:n], size=n)
+        _MODEL["small"] = dict(spec, blocks=[block], coef=spec["coef"][:, :n])
+    return _MODEL["small"]
+
+
+_weights = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([1e300, -1e300, 1e6, -1e6, 0.0])
+_SCORED = ["Cuba sent 300 doctors to Italy.", "The minister said the plan was a disgrace.", "aaaaaaaaaaaaaaaaaaaaaaaab"]
+
+
+@SETTINGS
+@given(pokes=st.lists(st.tuples(st.sampled_from(["coef", "intercept", "idf"]), st.integers(0, 10**6), _weights),
+                      max_size=3),
+       classes=st.none() | st.lists(st.sampled_from(["claim", "quote", "loaded", "opinion", "Claim", ""]), min_size=1,
+                                    max_size=4),
+       pattern=st.none() | st.text(st.characters(codec="utf-8"), max_size=12)
+       | st.sampled_from(["(a+)+$", r"(?u)\b\w\w+\b", r"\w+"]))
+def test_a_model_file_with_any_weights_classes_or_pattern_is_refused_or_scores_finite_probabilities(
+        tmp_path, pokes, classes, pattern):
+    """Whatever numbers, classes or token pattern a file carries (hashes recomputed, as anyone can): one
+    line refusing it, or finite probabilities over stance's labels, scored with stance's own tokenizer."""
+    import copy
+    import json
+
+    import numpy as np
+
+    import stance
+    from stance.errors import ArtifactError
+    from stance.model import TOKENIZERS, ModelData, to_bytes
+
+    data = _model_data()
+    spec = copy.deepcopy(_small_spec(data.scoring))
+    for key, i, value in pokes:
+        target = spec["blocks"][0] if key == "idf" else spec
+        target[key] = target[key].copy()
+        target[key].flat[i % target[key].size] = value
+    if classes is not None:
+        spec["classes"] = classes
+    if pattern is not None:
+        del spec["blocks"][0]["tokenizer"]
+        spec["blocks"][0]["token_pattern"] = pattern
+    path = tmp_path / "m.stance"
+    path.write_bytes(to_bytes(ModelData(card=data.card, scoring=spec)))
+    try:
+        model = stance.load(path)
+    except ArtifactError as exc:
+        assert "\n" not in str(exc) and str(path) in str(exc)
+        return
+    assert pattern in (None, TOKENIZERS["sklearn-default"])
+    P = model.predict_proba(_SCORED)
+    assert np.isfinite(P).all() and np.allclose(P.sum(axis=1), 1.0)
+    json.dumps(P.tolist(), allow_nan=False)
+    assert set(model.classes_) <= set(stance.LABELS) and len(set(model.classes_)) == len(model.classes_)

@@ -6,7 +6,7 @@ A stance model file is data. It is a zip archive (any file name, any suffix) hol
   "scoring": {...} | null, "parts": {"arrays/coef.npy": "sha256:...", ...},
   "estimator": {"part": "estimator.pkl", "serialisation": "pickle", ...} | null}``.
   ``scoring`` is what the label path needs (vocabularies, thresholds, feature blocks; see
-  :mod:`stance.model._scoring`), each numpy array replaced by ``{"$array": "arrays/NAME.npy"}`` and
+  :mod:`stance.model._spec`), each numpy array replaced by ``{"$array": "arrays/NAME.npy"}`` and
   each run of bytes (an encoder's ``model.onnx``, its ``tokenizer.json``) by ``{"$blob": "blobs/NAME"}``;
 - ``arrays/NAME.npy`` -- those arrays in numpy's own format, read with ``allow_pickle=False``;
 - ``blobs/NAME`` -- those bytes, as they are (an ONNX network is data: onnxruntime parses it, nothing in
@@ -15,10 +15,14 @@ A stance model file is data. It is a zip archive (any file name, any suffix) hol
   for models with no data-only scoring form (``tfidf-svm``, ``nb``, ``minilm``).
 
 ``read()`` checks the format marker and version and the sha256 of every part before anything is
-used, and never unpickles: the estimator part stays bytes. Unpickling runs code, so it happens only
-when the caller has said it trusts the file (``stance.load(path, trusted=True)``, ``--trust``),
-the way skops asks for trusted types. Files of format version 1 (joblib pickles written by stance
-0.1) are read only with ``trusted=True``; saving such a model again writes the data format.
+used, and never unpickles: the estimator part stays bytes. Anyone can recompute those hashes, so the
+file is read as untrusted data: each part's declared size is capped before it is inflated and what it
+inflates to is never more than it declares; arrays are plain numbers whose header fits their bytes; the
+scoring spec is checked whole by :func:`stance.model.check_spec` before it is returned. Unpickling
+runs code, so it happens only when the caller has said it trusts the file (``stance.load(path,
+trusted=True)``, ``--trust``), the way skops asks for trusted types. Files of format version 1 (joblib
+pickles written by stance 0.1) are read only with ``trusted=True``; saving such a model again writes
+the data format.
 
 Every write goes to a temporary file beside the target, moved into place once complete, so a
 killed process leaves the old file or none, never a partial one. Which file to load (the shipped
@@ -31,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import warnings
 import zipfile
 import zlib
@@ -40,6 +45,8 @@ from typing import Any
 
 from stance._paths import PACKAGE_DIR, check_output, existing_file, write_atomic
 from stance.errors import ArtifactError, ModelFileMissing, UntrustedModelError, VersionWarning
+
+from ._spec import check_spec
 
 __all__ = ["ModelData", "write", "read", "to_bytes", "check_versions", "FORMAT", "FORMAT_VERSION", "DEFAULT_PATH",
            "SUFFIX"]
@@ -55,8 +62,9 @@ _BLOB = "$blob"
 # Caps on what a part may declare before it is inflated: a model file is untrusted data.
 _MAX_PART = 512 << 20
 _MAX_TOTAL = 1 << 30
+_CHUNK = 1 << 20  # inflated at a time
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so that the same model gives the same bytes
-_MAX_JSON = 256 << 20
+_MAX_JSON = 32 << 20  # the shipped default's is 1.4 MB; parsed JSON takes up to ~25 times its size
 
 
 @dataclass(frozen=True)
@@ -189,8 +197,8 @@ def _read_zip(path: Path, zf: zipfile.ZipFile) -> ModelData:
     if zf.getinfo(_JSON).file_size > _MAX_JSON:
         raise ArtifactError(f"{path}: {_JSON} is implausibly large; not a stance model file")
     try:
-        doc = json.loads(zf.read(_JSON).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(_inflate(path, zf, _JSON).decode("utf-8"), parse_constant=_no_constant)
+    except ValueError as exc:  # not UTF-8, not JSON, NaN or Infinity (stance never writes them)
         raise ArtifactError(f"{path}: {_JSON} is not valid JSON ({_first_line(exc)}); a damaged model file") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ArtifactError(f"{path}: not a stance model file (no '{FORMAT}' format marker in {_JSON})")
@@ -214,7 +222,7 @@ def _read_zip(path: Path, zf: zipfile.ZipFile) -> ModelData:
                                 f"({_MAX_PART >> 20} MiB a part, {_MAX_TOTAL >> 20} MiB in all); not read")
     blobs: dict[str, bytes] = {}
     for name, digest in parts.items():
-        data = zf.read(name)
+        data = _inflate(path, zf, name)
         if not isinstance(digest, str) or "sha256:" + hashlib.sha256(data).hexdigest() != digest:
             raise ArtifactError(f"{path}: damaged stance model file (part {name} does not match its sha256); "
                                 "write or download it again")
@@ -226,13 +234,16 @@ def _read_zip(path: Path, zf: zipfile.ZipFile) -> ModelData:
         if blob:
             return blobs[name]
         try:
-            return np.load(io.BytesIO(blobs[name]), allow_pickle=False)
+            return _npy(blobs[name])
         except ValueError as exc:
             raise ArtifactError(f"{path}: array {name} cannot be read as data ({_first_line(exc)})") from None
 
     scoring = _decode(doc.get("scoring"), array)
     if scoring is not None and (not isinstance(scoring, dict) or "kind" not in scoring or "classes" not in scoring):
         raise ArtifactError(f"{path}: damaged stance model file (its scoring section lacks kind or classes)")
+    problem = None if scoring is None else check_spec(scoring)
+    if problem:
+        raise ArtifactError(f"{path}: a model stance will not score: {problem}")
     est = doc.get("estimator")
     est_bytes = None
     if isinstance(est, dict):
@@ -243,6 +254,53 @@ def _read_zip(path: Path, zf: zipfile.ZipFile) -> ModelData:
     if scoring is None and est_bytes is None:
         raise ArtifactError(f"{path}: damaged stance model file (neither a scoring section nor an estimator)")
     return ModelData(card=doc["card"], scoring=scoring, estimator=est_bytes, format_version=version)
+
+
+def _inflate(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
+    """The bytes of member ``name``, never more than it declares, a megabyte at a time.
+
+    ``ZipFile.read`` stops at the declared size but inflates up to 2 GiB in one step before it cuts, so a
+    header that lies about a small part would still cost that much memory; read in chunks, zipfile
+    inflates at most a chunk ahead. A member that carries more compressed bytes than its declared size
+    can take, or is compressed other than as stance writes (stored or deflated), is refused unread.
+    """
+    info = zf.getinfo(name)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ArtifactError(f"{path}: part {name} is compressed with method {info.compress_type}, not as stance "
+                            "writes model files (stored or deflated); not read")
+    if info.compress_size > info.file_size + info.file_size // 1000 + 1024:  # deflate never grows data more
+        raise ArtifactError(f"{path}: part {name} holds {info.compress_size} compressed bytes for the "
+                            f"{info.file_size} it declares, more than deflate ever needs; a forged or damaged model "
+                            "file, not read")
+    out = io.BytesIO()
+    with zf.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            out.write(chunk)
+    if out.tell() != info.file_size:
+        raise ArtifactError(f"{path}: part {name} holds {out.tell()} bytes where it declares {info.file_size}; "
+                            "a damaged model file")
+    return out.getvalue()
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _npy(data: bytes) -> Any:
+    """A numeric .npy array, its header checked against its bytes before anything is allocated."""
+    import numpy as np
+    from numpy.lib import format as npy
+
+    fh = io.BytesIO(data)
+    version = npy.read_magic(fh)
+    if version not in ((1, 0), (2, 0)):
+        raise ValueError(f".npy version {version} is not one stance writes")
+    shape, _, dtype = (npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0)(fh)
+    if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
+        raise ValueError(f"dtype {dtype} is not a plain number type")
+    if math.prod(shape) * dtype.itemsize != len(data) - fh.tell():
+        raise ValueError(f"its header says shape {shape} of {dtype}, its data holds {len(data) - fh.tell()} bytes")
+    return np.load(io.BytesIO(data), allow_pickle=False)
 
 
 def _decode(obj: Any, array: Any) -> Any:

@@ -4,8 +4,8 @@ Importing scikit-learn takes 1.5 s, longer than a user waits for ``stance label`
 A fitted ``hybrid`` or ``tfidf-lr`` pipeline is therefore compiled at training time
 (:func:`stance.recipes.compile_estimator`) into plain data (a vocabulary dict, idf weights, the
 coefficient matrix) that :class:`CompiledModel` scores with numpy alone. The result equals the
-pipeline's own ``predict_proba`` (a test checks it to 1e-9). :func:`check_spec` says what is wrong
-with a spec read from a file before anything scores it.
+pipeline's own ``predict_proba`` (a test checks it to 1e-9). :func:`stance.model.check_spec` says
+what is wrong with a spec read from a file before anything scores it.
 """
 
 from __future__ import annotations
@@ -21,18 +21,16 @@ from stance import LABELS
 from stance.text import (
     CUE_NAMES,
     LEXICAL_NAMES,
-    author_voice_lower,
     author_word_ids,
     cue_matrix,
     lexical_matrix,
     rule_decisions,
-    static_dims,
     static_matrix,
 )
 
-__all__ = ["CompiledModel", "check_spec", "PREPROCESSORS"]
+from ._spec import PREPROCESSORS, TOKENIZERS, check_spec, tokenizer_name
 
-PREPROCESSORS = {"author_voice_lower": author_voice_lower, "lower": str.lower}
+__all__ = ["CompiledModel"]
 
 
 # --------------------------------------------------------------------------- score
@@ -46,7 +44,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 class _Tfidf:
     def __init__(self, block: dict[str, Any]):
         self.pre = PREPROCESSORS[block["preprocessor"]]
-        self.token = re.compile(block["token_pattern"])
+        self.token = re.compile(TOKENIZERS[tokenizer_name(block)])  # the library's pattern, never the file's
         self.lo, self.hi = block["ngram_range"]
         self.sublinear = block["sublinear_tf"]
         self.norm = block["norm"]
@@ -186,72 +184,6 @@ class _Tfidf:
                 names[j] = t
             self.names = names
         return self.names
-
-
-_BLOCK_TYPES = ("tfidf", "cues", "lexical", "static", "rules")
-
-
-def check_spec(spec: Any) -> str | None:
-    """What is wrong with a scoring spec read from a file, in a few words; ``None`` if it can be scored."""
-    if not isinstance(spec, dict) or spec.get("kind") not in ("prior", "rules", "linear", "encoder"):
-        return "kind is not prior, rules, linear or encoder"
-    classes = spec.get("classes")
-    if not isinstance(classes, list) or not classes or not all(isinstance(c, str) for c in classes):
-        return "classes is not a list of labels"
-    k = len(classes)
-    if spec["kind"] == "encoder":
-        ok = (isinstance(spec.get("onnx"), bytes) and spec["onnx"] and isinstance(spec.get("tokenizer"), bytes)
-              and isinstance(spec.get("max_length"), int) and 8 <= spec["max_length"] <= 512)
-        return None if ok else "an encoder without its network, tokenizer or a maximum length of 8 to 512"
-    if spec["kind"] == "prior":
-        p = spec.get("prior")
-        return None if isinstance(p, np.ndarray) and p.shape == (k,) and p.dtype.kind == "f" else "bad prior"
-    if spec["kind"] == "rules":
-        ok = isinstance(spec.get("min_loaded_cues"), int) and isinstance(spec.get("smoothing"), (int, float))
-        return None if ok and classes == list(LABELS) else "bad rules settings"
-    blocks = spec.get("blocks")
-    if not isinstance(blocks, list) or not blocks:
-        return "no feature blocks"
-    total = 0
-    for b in blocks:
-        if not isinstance(b, dict) or b.get("type") not in _BLOCK_TYPES:
-            return "a feature block of unknown type (a newer stance wrote this model?)"
-        size = b.get("size")
-        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            return f"block {b.get('name')!r} has no size"
-        if b["type"] == "tfidf":
-            vocab, idf = b.get("vocabulary"), b.get("idf")
-            if b.get("preprocessor") not in PREPROCESSORS or not isinstance(b.get("token_pattern"), str):
-                return f"block {b.get('name')!r} has an unknown preprocessor or token pattern"
-            try:
-                re.compile(b["token_pattern"])
-            except re.error:
-                return f"block {b.get('name')!r} has an invalid token pattern"
-            ngram = b.get("ngram_range")
-            if not (isinstance(ngram, list) and len(ngram) == 2 and all(isinstance(n, int) for n in ngram)
-                    and 1 <= ngram[0] <= ngram[1]):
-                return f"block {b.get('name')!r} has a bad n-gram range"
-            if b.get("norm") not in ("l2", None) or not isinstance(b.get("sublinear_tf"), bool):
-                return f"block {b.get('name')!r} has bad weighting settings"
-            if not isinstance(vocab, dict) or not all(isinstance(v, int) and 0 <= v < size for v in vocab.values()):
-                return f"block {b.get('name')!r} has a vocabulary that does not fit its size"
-            if idf is not None and not (isinstance(idf, np.ndarray) and idf.shape == (size,)):
-                return f"block {b.get('name')!r} has idf weights that do not fit its size"
-        elif b["type"] == "rules" and (not isinstance(b.get("min_loaded_cues"), int) or size != 3):
-            return "a rules block without its threshold or of a size other than 3"
-        elif b["type"] == "cues" and size > len(CUE_NAMES):
-            return "more cue features than this stance has (a newer stance wrote this model?)"
-        elif b["type"] == "lexical" and size != len(LEXICAL_NAMES):
-            return "a lexicon block of another size than this stance's lexicons"
-        elif b["type"] == "static" and size != static_dims():
-            return "a word-vector block of another size than this stance's static vectors"
-        total += size
-    coef, intercept = spec.get("coef"), spec.get("intercept")
-    if not (isinstance(coef, np.ndarray) and coef.shape == (k, total) and coef.dtype.kind == "f"):
-        return "coefficients that do not fit the feature blocks"
-    if not (isinstance(intercept, np.ndarray) and intercept.shape == (k,) and intercept.dtype.kind == "f"):
-        return "intercepts that do not fit the classes"
-    return None
 
 
 class CompiledModel:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from stance.model import TOKENIZERS
 from stance.text import CUE_NAMES, LEXICAL_NAMES, author_voice_lower, static_dims
 
 __all__ = ["compile_estimator"]
@@ -28,13 +29,17 @@ def _compile_tfidf(vec: Any) -> dict[str, Any]:
         pre = "author_voice_lower"
     else:
         raise _Unsupported(f"unknown preprocessor {vec.preprocessor!r}")
+    # the file names the tokenizer; a pattern stance does not define is not compiled (the file carries no regex)
+    tokenizer = next((name for name, pattern in TOKENIZERS.items() if pattern == vec.token_pattern), None)
+    if tokenizer is None:
+        raise _Unsupported(f"token pattern {vec.token_pattern!r} is not among stance's tokenizers")
     if vec.norm not in ("l2", None) or vec.binary:
         raise _Unsupported("only l2 or no normalisation, non-binary counts are compiled")
     idf = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else None
     return {
         "type": "tfidf",
         "preprocessor": pre,
-        "token_pattern": vec.token_pattern,
+        "tokenizer": tokenizer,
         "ngram_range": [int(vec.ngram_range[0]), int(vec.ngram_range[1])],
         "sublinear_tf": bool(vec.sublinear_tf),
         "norm": vec.norm,
