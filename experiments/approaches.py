@@ -12,7 +12,6 @@ Each approach is trained on the built-in data (corpus + constructed set) and sco
   cascade            two binary models in the codebook's order: loaded vs not, then quote vs claim
   word-loadedness    the default + a word-level loadedness scorer learned on static word vectors
                      (every author-voice word of a loaded sentence a positive), max and counts per sentence
-  embed              the optional embed model (MiniLM sentence embeddings + cues), when installed
 
 ``--grid`` instead prints the search that chose the default's C and the constructed rows' weight:
 outside dev macro-F1 and corpus leave-one-document-out macro-F1 for each pair. ``--embed-grid``
@@ -144,18 +143,12 @@ def main(argv=None) -> int:
     union.transformer_list.append(("wordload", WordLoadedness()))
     union.transformer_weights = dict(union.transformer_weights, wordload=3.0)
     show("word-loadedness", fit_estimator(wl, td.texts, Y, w).predict(X))
-    try:
-        emb = stance.recipes.make("minilm", seed=0)
-    except ImportError as exc:
-        print(f"{'minilm':16} skipped: {exc}")
-    else:
-        show("minilm", fit_estimator(emb, td.texts, Y, w).predict(X))
     return 0
 
 
 def embed_grid(td, X, show) -> int:
     """Outside dev macro-F1 of the static-embedding recipes: the blocks of ``embed`` with the cues
-    standardised (as the torch model has them) or with block weights, for each C."""
+    standardised or with block weights, for each C."""
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 

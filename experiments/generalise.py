@@ -110,7 +110,6 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
         aux[name] = ad
 
     lex_path = idea_lib.lexicon_path()
-    embed_missing = idea_lib.embed_available()
     cvs: dict[str, Any] = {}
     preds: dict[str, dict[str, np.ndarray]] = {}
     variants: dict[str, dict[str, Any]] = {}
@@ -133,9 +132,7 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
         base, ideas = idea_lib.parse_variant(v)
         aux_names = [i for i in ideas if i in aux_specs]
         reason = None
-        if base == "minilm" and embed_missing:
-            reason = embed_missing
-        elif "lexicon" in ideas and lex_path is None:
+        if "lexicon" in ideas and lex_path is None:
             reason = ("textblob's en/en-sentiment.xml was not found (textblob is not a stance dependency: "
                       "pip install \".[experiments]\" to run this variant)")
         elif any(n in aux_missing for n in aux_names):
@@ -214,7 +211,6 @@ def run_generalise(cfg: dict[str, Any], out: Path, idea_lib: Any, repo: Path = R
             "lexicon": {"file": "textblob/en/en-sentiment.xml", "source": idea_lib.LEXICON_SOURCE, "licence": idea_lib.LEXICON_LICENCE,
                         "available": lex_path is not None, "threshold": idea_lib.LEXICON_THRESHOLD, "cap": idea_lib.LEXICON_CAP,
                         "features": list(idea_lib.LEXICON_FEATURES)},
-            "embeddings_cached": idea_lib.embedding_cache_size(),
         },
         "licence_note": LICENCE_NOTE,
         "corpus": data.summary(),

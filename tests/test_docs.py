@@ -22,8 +22,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("README.md", "experiments/README.md")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[\w-]*)[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.S | re.M)
-NOT_RUN = re.compile(r"^#\s*\(not run by the docs test: (?P<why>[^)]+)\)")
-NEEDS_OUTSIDE = re.compile(r"^#\s*\(needs the outside data")
+NOTE = re.compile(r"<!--\s*docs-test:\s*(?P<note>(?:(?!-->).)*?)\s*-->[ \t]*\n[ \t]*\Z", re.S)
+NOT_RUN = re.compile(r"^not run: (?P<why>.+)$")
+NEEDS_OUTSIDE = re.compile(r"^needs the outside data")
 RUNNABLE = ("bash", "console", "python")
 
 
@@ -34,7 +35,9 @@ def blocks(page: str) -> list[dict]:
         indent = m.group("indent")
         body = "".join(line[len(indent):] if line.startswith(indent) else line
                        for line in m.group("body").splitlines(keepends=True))
-        out.append({"page": page, "line": text[:m.start()].count("\n") + 1, "lang": m.group("lang"), "body": body})
+        note = NOTE.search(text[max(0, m.start() - 400):m.start()])
+        out.append({"page": page, "line": text[:m.start()].count("\n") + 1, "lang": m.group("lang"), "body": body,
+                    "note": note.group("note") if note else ""})
     return out
 
 
@@ -90,18 +93,18 @@ def test_the_pages_have_blocks_and_every_skip_says_why():
     assert all(b["lang"] in RUNNABLE for b in ALL), [(b["page"], b["line"], b["lang"]) for b in ALL]
     for b in ALL:
         first = b["body"].splitlines()[0] if b["body"].strip() else ""
-        if first.startswith("# (") and b["lang"] != "python":
-            assert NOT_RUN.match(first) or NEEDS_OUTSIDE.match(first), f"{b['page']}:{b['line']}: {first}"
+        assert "docs test" not in first, f"{b['page']}:{b['line']}: a note for the docs test in the visible code"
+        if b["note"]:
+            assert NOT_RUN.match(b["note"]) or NEEDS_OUTSIDE.match(b["note"]), f"{b['page']}:{b['line']}: {b['note']}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("block", ALL, ids=[f"{b['page']}:{b['line']}" for b in ALL])
 def test_block_runs_as_written(block, scratch):
-    body = block["body"]
-    first = body.splitlines()[0] if body.strip() else ""
-    if NOT_RUN.match(first):
-        pytest.skip(f"marked on the page: {NOT_RUN.match(first).group('why')}")
-    if NEEDS_OUTSIDE.match(first) and _external() is None:
+    body, note = block["body"], block["note"]
+    if NOT_RUN.match(note):
+        pytest.skip(f"marked on the page: {NOT_RUN.match(note).group('why')}")
+    if NEEDS_OUTSIDE.match(note) and _external() is None:
         pytest.skip("needs the outside data (../shared/external), absent here")
     env, where = _env(scratch), f"{block['page']}:{block['line']}"
     if block["lang"] == "python":

@@ -85,7 +85,7 @@ def test_generalise_config_lists_the_variants(run):
     ideas = run.load_ideas()
     bases = {ideas.parse_variant(v)[0] for v in cfg["variants"]}
     # every base model is itself a variant, so each idea has a base to be compared with
-    assert bases == {"hybrid", "minilm"} and bases <= set(cfg["variants"])
+    assert bases == {"hybrid"} and bases <= set(cfg["variants"])
     used = {i for v in cfg["variants"] for i in ideas.parse_variant(v)[1]}
     assert used == {"lexicon", "checkthat", "babe"}
     assert cfg["seeds"][0] == 0 and cfg["bootstrap"] == 1000 and cfg["cv"] == "lodo"
@@ -162,10 +162,9 @@ def _fake_external(root: Path) -> None:
 def test_generalise_runs_end_to_end_on_tiny_fake_data(run, tmp_path, monkeypatch, capsys, plotting):
     ideas = run.load_ideas()
     monkeypatch.setattr(ideas, "lexicon_path", lambda: None)  # as if textblob were absent
-    monkeypatch.setattr(ideas, "embed_available", lambda: "sentence_transformers not installed")
     text = (CONFIGS / "generalise.toml").read_text(encoding="utf-8").replace("folds = 5", "folds = 3")
     start = text.index("variants = [")
-    text = text[:start] + 'variants = ["hybrid", "hybrid+lexicon", "minilm", "hybrid+babe"]' + text[text.index("]", start) + 1:]
+    text = text[:start] + 'variants = ["hybrid", "hybrid+lexicon", "hybrid+babe"]' + text[text.index("]", start) + 1:]
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "generalise.toml").write_text(text, encoding="utf-8")
     ext = tmp_path / "external"
@@ -175,12 +174,12 @@ def test_generalise_runs_end_to_end_on_tiny_fake_data(run, tmp_path, monkeypatch
                     external=ext)
     assert code == 0
     out = capsys.readouterr().out
-    assert "hybrid+lexicon: skipped" in out and "minilm: skipped" in out
+    assert "hybrid+lexicon: skipped" in out
     import json
 
     res = json.loads((results / "generalise" / "results.json").read_text(encoding="utf-8"))
     assert set(res["variants"]) == {"hybrid", "hybrid+babe"}
-    assert set(res["skipped_variants"]) == {"hybrid+lexicon", "minilm"}
+    assert set(res["skipped_variants"]) == {"hybrid+lexicon"}
     hb = res["variants"]["hybrid+babe"]
     assert "GroupKFold" in hb["outside"]["babe"]["scheme"] and "GroupKFold" not in hb["outside"]["checkthat-en-test"]["scheme"]
     assert hb["outside"]["babe"]["n"] == 12 and res["outside_data"]["babe"]["dropped"] == {"No agreement": 1}
@@ -213,7 +212,9 @@ def test_topics_config_has_what_the_experiment_needs(run):
     cfg = run.load_config(CONFIGS / "topics.toml")
     assert cfg["kind"] == "topics" and cfg["default"] == stance.recipes.DEFAULT_MODEL and cfg["wide"] is True
     assert set(stance.recipes.names()) <= set(cfg["models"])
-    assert cfg["learning_curve"][:3] == [0, 200, 400] and cfg["learning_curve"][-1] == "all"
+    # the default's curve over the news set's train rows (0 = the corpus and the constructed set alone)
+    assert cfg["learning_curve"] == [0, 1000, 2000, 4000, 8000, "all"]
+    assert cfg["present_params"] == {"clf__C": 0.3} and cfg["present_constructed_weight"] == 0.05
     babe = [d for d in cfg["outside"]["data"] if d["name"] == "babe"][0]
     assert babe["leave_out_labelled"] is True  # no model is scored on a row of the labelled set
     assert not any("test_en_labeled" in d["path"] and d.get("leave_out_labelled") for d in cfg["outside"]["data"])
@@ -223,8 +224,8 @@ def test_topics_config_has_what_the_experiment_needs(run):
 def test_topics_smoke_run_writes_aggregates_only(run, tmp_path, external, plotting):
     """A one-model-pair topics run end to end; skipped without the outside data."""
     res, raw, readme = _smoke(run, tmp_path, "topics", [
-        ('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed", "minilm"]', 'models = ["majority", "rules"]'),
-        ("wide = true", "wide = false"), ('learning_curve = [0, 200, 400, 1600, "all"]', "learning_curve = []"),
+        ('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed", "accurate"]', 'models = ["majority", "rules"]'),
+        ("wide = true", "wide = false"), ('learning_curve = [0, 1000, 2000, 4000, 8000, "all"]', "learning_curve = []"),
         ("bootstrap = 1000", "bootstrap = 20"), ('default = "hybrid"', 'default = "rules"')], external)
     assert set(res["models"]) == {"majority", "rules"}
     assert res["outside_set"]["dev"] + res["outside_set"]["test"] >= 600

@@ -43,13 +43,18 @@ def test_default_rebuilds_when_estimator_cannot_load(tmp_path, monkeypatch):
 
 
 def test_the_catalogue_lists_every_model_you_can_name_and_what_it_needs():
+    import importlib.util
+
     import stance.recipes
     from stance.hub import catalogue
 
     entries = catalogue()
     ladder = {e["name"]: e for e in entries if e["kind"] == "ladder"}
-    assert list(ladder) == stance.recipes.names() and {"embed", "minilm"} <= set(ladder)
-    assert ladder["minilm"]["needs"].startswith("the minilm extra") and ladder["minilm"]["loads_by_name"]
+    assert list(ladder) == stance.recipes.names() and {"embed", "accurate"} <= set(ladder)
+    accurate = ladder["accurate"]
+    assert accurate["needs"].startswith("to train, the train extra") and "stance[onnx]" in accurate["needs"]
+    assert accurate["available"] == (importlib.util.find_spec("transformers") is not None)
+    assert not accurate["loads_by_name"]  # never trained on first use: by name it is the shipped file
     assert ladder["embed"]["needs"] is None and ladder["embed"]["available"] and ladder["embed"]["loads_by_name"]
     assert ladder["hybrid"]["default"] and ladder["hybrid"]["needs"] is None and ladder["hybrid"]["available"]
     published = [e for e in entries if e["kind"] == "published"]
@@ -63,4 +68,6 @@ def test_an_unknown_name_lists_every_name_load_takes():
     with pytest.raises(UnknownModelError) as info:
         stance.load("nope")
     msg = str(info.value)
-    assert msg.startswith("unknown model 'nope'") and "embed" in msg and "minilm" in msg and "default" in msg
+    assert msg.startswith("unknown model 'nope'") and "embed" in msg and "default" in msg
+    # accurate loads by name only as the file shipped inside the package
+    assert ("accurate" in msg) == stance.hub.SHIPPED["accurate"].exists()

@@ -22,7 +22,8 @@ def data():
 
 def test_registry_lists_the_ladder():
     assert BASELINES == ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed"]
-    assert stance.recipes.names() == BASELINES + ["minilm"]  # every model a user can load by name
+    assert stance.recipes.names() == BASELINES + ["accurate"]  # every model a user can train by name
+    assert stance.recipes.OPTIONAL == {"accurate"}
     with pytest.raises(ValueError, match="hybird.*Did you mean hybrid"):
         stance.recipes.make("hybird")
 

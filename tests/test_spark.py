@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 @pytest.fixture(scope="session")
 def spark():
-    s = stance_spark.session("local[2]", app="stance-tests")
+    s = stance.labelling.spark_session("local[2]", app="stance-tests")
     s.sparkContext.setLogLevel("ERROR")
     yield s
     s.stop()
@@ -51,7 +51,7 @@ def _flat(rows):
 
 def test_spark_rows_equal_the_single_process_rows(spark, documents):
     df = spark.createDataFrame(documents + [("null", None), ("empty", "")], "id string, text string").repartition(3)
-    got = sorted((r.asDict() for r in stance_spark.label(df).collect()), key=_key)
+    got = sorted((r.asDict() for r in stance.labelling.spark_label(df).collect()), key=_key)
     ids, texts = zip(*(documents + [("null", None), ("empty", "")]))
     want = sorted(_flat(sentence_rows(texts, ids)), key=_key)
     assert got == want
@@ -63,7 +63,7 @@ def test_a_model_file_is_broadcast_to_the_workers(spark, tmp_path):
 
     path = stance.train("tfidf-lr", seed=0, evaluate=False).save(tmp_path / "m.stance")
     df = spark.createDataFrame([("a", "Cuba sent 27 doctors to Peru. The regime exploits them.")], "id string, text string")
-    got = sorted((r.asDict() for r in stance_spark.label(df, model=str(path)).collect()), key=_key)
+    got = sorted((r.asDict() for r in stance.labelling.spark_label(df, model=str(path)).collect()), key=_key)
     assert got == _flat(sentence_rows(["Cuba sent 27 doctors to Peru. The regime exploits them."], ["a"],
                                       stance.load(path)))
 
@@ -76,27 +76,27 @@ def test_a_model_file_that_needs_unpickling_goes_to_the_workers_only_when_truste
     text = "Cuba sent 27 doctors to Peru. The regime exploits them."
     df = spark.createDataFrame([("a", text)], "id string, text string")
     with pytest.raises(UntrustedModelError, match="--trust"):  # named on the driver, before the job
-        stance_spark.label(df, model=str(path))
-    got = sorted((r.asDict() for r in stance_spark.label(df, model=str(path), trusted=True).collect()), key=_key)
+        stance.labelling.spark_label(df, model=str(path))
+    got = sorted((r.asDict() for r in stance.labelling.spark_label(df, model=str(path), trusted=True).collect()), key=_key)
     assert got == _flat(sentence_rows([text], ["a"], stance.load(path, trusted=True)))
 
 
 def test_bad_input_is_refused_before_any_work(spark, tmp_path):
     df = spark.createDataFrame([(1, 2)], "id int, body int")
     with pytest.raises(InputError, match=r"no column 'text' in the DataFrame \(columns: id, body\)"):
-        stance_spark.label(df)
+        stance.labelling.spark_label(df)
     with pytest.raises(InputError, match="column 'body' holds int, not text"):
-        stance_spark.label(df, text_col="body")
+        stance.labelling.spark_label(df, text_col="body")
     ok = spark.createDataFrame([("a", "x")], "name string, text string")
     with pytest.raises(InputError, match="no column 'id'.*id_col=None"):
-        stance_spark.label(ok)
+        stance.labelling.spark_label(ok)
     with pytest.raises(UnknownModelError):
-        stance_spark.label(ok, id_col=None, model="hybird")
+        stance.labelling.spark_label(ok, id_col=None, model="hybird")
     with pytest.raises(UnknownModelError):  # a ladder name stance.load cannot take would fail on the workers
-        stance_spark.label(ok, id_col=None, model="nb")
+        stance.labelling.spark_label(ok, id_col=None, model="nb")
     with pytest.raises(FileNotFoundError):
-        stance_spark.label(ok, id_col=None, model=str(tmp_path / "absent.stance"))
-    assert stance_spark.label(ok, id_col=None).count() == 1  # numbered documents
+        stance.labelling.spark_label(ok, id_col=None, model=str(tmp_path / "absent.stance"))
+    assert stance.labelling.spark_label(ok, id_col=None).count() == 1  # numbered documents
 
 
 def test_spark_label_command_writes_parquet_and_refuses_to_overwrite(tmp_path, documents):

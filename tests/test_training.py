@@ -24,22 +24,31 @@ def _csv(path, rows, cols=("text", "label", "doc_id")):
     return path
 
 
-def test_default_is_the_corpus_plus_the_constructed_set():
+def test_default_is_the_corpus_the_news_train_split_and_the_constructed_set():
     td = read_data()
-    assert set(td.labels) == {"claim", "quote", "loaded"} and td.constructed is not None
-    corpus_groups = {g for g, c in zip(td.groups, td.constructed) if not c}
-    assert len(corpus_groups) == 5 and 140 < td.constructed.count(False) < 200
-    assert td.constructed.count(True) >= 800
-    assert all(g.startswith("constructed:") for g, c in zip(td.groups, td.constructed) if c)
-    only = builtin_data(constructed=False)
-    assert only.constructed is None and len(only) == td.constructed.count(False)
+    assert set(td.labels) == {"claim", "quote", "loaded"}
+    kinds = [("constructed" if c else "news" if n else "wnc" if w else "corpus")
+             for c, n, w in zip(td.constructed, td.news, td.wnc)]
+    corpus_groups = {g for g, k in zip(td.groups, kinds) if k == "corpus"}
+    assert len(corpus_groups) == 5 and 140 < kinds.count("corpus") < 200
+    assert kinds.count("constructed") >= 800
+    assert kinds.count("news") >= 10_000 and kinds.count("wnc") >= 1_000
+    assert all(g.startswith("constructed:") for g, k in zip(td.groups, kinds) if k == "constructed")
+    # only the news set's train split trains: never a dev, test or held-out block sentence
+    from stance.corpora import news_records
+
+    held = {r["id"] for split in ("dev", "test", "pool", "heldout") for r in news_records(split)}
+    assert held and not held & {i for i, k in zip(td.ids, kinds) if k == "news"}
+    assert {lic["source"].split(" ")[0] for lic in td.licences} >= {"Wikinews", "stance"}
+    only = builtin_data(constructed=False, news=False)
+    assert only.constructed is None and only.news is None and len(only) == kinds.count("corpus")
 
 
-def test_lodo_never_scores_a_constructed_row():
-    """The constructed rows join every training fold; only corpus documents are held out and scored."""
+def test_lodo_never_scores_a_constructed_or_news_row():
+    """The constructed and news rows join every training fold; only corpus documents are held out and scored."""
     td = read_data()
     m = lodo_summary("rules", td, seed=0, n_boot=10)
-    assert m["documents"] == 5 and m["sentences"] == td.constructed.count(False)
+    assert m["documents"] == 5 and m["sentences"] == int((~td.extra_rows()).sum())
     assert m["constructed_rows_in_every_training_fold"] == td.constructed.count(True)
 
 
@@ -81,10 +90,13 @@ def test_constructed_rows_are_weighted_in_fitting():
     from stance.training import CONSTRUCTED_WEIGHT
 
     td = read_data()
+    from stance.training import NEWS_WEIGHT, WNC_WEIGHT
+
     w = td.sample_weight()
-    assert set(np.unique(w)) == {CONSTRUCTED_WEIGHT, 1.0}
+    assert set(np.unique(w)) == {CONSTRUCTED_WEIGHT, NEWS_WEIGHT, WNC_WEIGHT, 1.0}
     assert np.all(w[np.asarray(td.constructed)] == CONSTRUCTED_WEIGHT)
-    assert builtin_data(constructed=False).sample_weight() is None
+    assert np.all(w[np.asarray(td.wnc)] == WNC_WEIGHT) and np.all(w[np.asarray(td.news)] == NEWS_WEIGHT)
+    assert builtin_data(constructed=False, news=False).sample_weight() is None
     y = np.asarray(td.labels, dtype=object)
     weighted = fit_estimator(stance.recipes.make("tfidf-lr", seed=0), td.texts, y, w)
     plain = fit_estimator(stance.recipes.make("tfidf-lr", seed=0), td.texts, y, None)
@@ -104,7 +116,7 @@ MINE = [json.loads(line)
 
 
 def test_extend_adds_your_rows_weighted_and_reports_conflicts(tmp_path):
-    from stance.training import USER_WEIGHT, extend_data
+    from stance.training import CONSTRUCTED_WEIGHT, USER_WEIGHT, extend_data
 
     shipped = builtin_data()
     corpus_row = next(i for i, c in enumerate(shipped.constructed) if not c)
@@ -117,7 +129,7 @@ def test_extend_adds_your_rows_weighted_and_reports_conflicts(tmp_path):
     assert len(data) == len(shipped) - 1 + len(rows)
     assert data.texts[-len(rows):] == user.texts and data.labels[-len(rows):] == user.labels
     w = data.sample_weight()
-    assert np.all(w[-len(rows):] == USER_WEIGHT) and np.all(w[np.asarray(data.constructed)] == 0.05)
+    assert np.all(w[-len(rows):] == USER_WEIGHT) and np.all(w[np.asarray(data.constructed)] == CONSTRUCTED_WEIGHT)
     assert data.groups[-1] == "yours:s4" and "mine.csv" in data.source
     kinds = sorted(c["kind"] for c in conflicts)
     assert len(conflicts) == 2 and kinds[0].startswith("a shipped training row") and "twice" in kinds[1]

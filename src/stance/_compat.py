@@ -33,7 +33,6 @@ MOVED: dict[str, tuple[str, dict[str, str]]] = {
     "stance.compiled": ("stance.model", {"compile_estimator": "stance.recipes"}),
     "stance.models": ("stance.recipes", {}),
     "stance.estimators": ("stance.recipes", {}),
-    "stance.embed": ("stance.recipes", {}),
     "stance.corpus": ("stance.corpora", {}),
     "stance.labelled_sets": ("stance.corpora", {}),
     "stance.tables": ("stance.corpora", {}),

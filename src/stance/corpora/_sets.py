@@ -50,7 +50,10 @@ LABELLED_SETS = {"outside": ("labels/outside", OUTSIDE_SPLITS), "vaccines": ("la
 CONSTRUCTED = "corpus/constructed.jsonl"
 # the variants of a contrast group (what each row shows about the same invented event)
 _CONSTRUCTED_VARIANTS = ("claim", "claim-hard", "loaded", "loaded-subtle", "loaded-attributed", "quote", "quote-direct",
-                         "quote-indirect", "quote-indirect-verb", "quote-indirect-noverb")
+                         "quote-indirect", "quote-indirect-verb", "quote-indirect-noverb",
+                         # wave I: the codebook's news cases (5a, 5e): no comment, stance frames, reporting verbs
+                         "claim-no-comment", "claim-reaction", "quote-no-comment-content", "quote-stance-frame",
+                         "quote-reporting-verb", "loaded-verb", "loaded-single-word")
 
 
 def sha256(text: str) -> str:

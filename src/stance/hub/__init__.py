@@ -2,7 +2,7 @@
 
 - :func:`load` (``stance.load``): the default shipped inside the package, a published model by name
   (downloaded once with ``huggingface_hub`` and checked against the sha256 the package pins), a
-  model of the ladder trained on first use (``embed``, ``minilm``), or a file you name;
+  model of the ladder trained on first use (``embed``), or a file you name;
 - :func:`model_file`, :func:`loadable_names`, :func:`catalogue` (what ``stance models`` lists),
   :func:`load_or_fit`;
 - the published releases: the manifest (:class:`Registry`, :class:`Entry`, :func:`names`,

@@ -7,11 +7,11 @@
   needs the ``onnx`` extra);
 - a published name (``stance models``): fetched once into the cache (:mod:`stance.hub`)
   and checked against the sha256 pinned in the package;
-- a model of the ladder without a published artifact (``embed``, ``minilm``): trained from the
+- a model of the ladder without a published artifact (``embed``): trained from the
   shipped data on first use and cached;
 - a path: that file, read by :func:`stance.model.read` as data. Its pickled scikit-learn estimator
-  is unpickled only with ``trusted=True``; a model whose scoring needs it (``tfidf-svm``, ``nb``,
-  ``minilm``), or an old pickle-format file, loads only with ``trusted=True``.
+  is unpickled only with ``trusted=True``; a model whose scoring needs it (``tfidf-svm``, ``nb``),
+  or an old pickle-format file, loads only with ``trusted=True``.
 
 The shipped default, checked downloads and the models stance trains into its own cache are trusted:
 they are as trusted as the installed package (downloads are checked against the sha256 it pins).
@@ -35,7 +35,7 @@ __all__ = ["load", "model_file", "load_or_fit", "loadable_names", "catalogue", "
 
 # Models of the ladder that load by name without a published artifact: trained from the shipped
 # data on first use, deterministically, and cached (the cache name carries the recipe's hash).
-TRAIN_LOCALLY = ("embed", "minilm")
+TRAIN_LOCALLY = ("embed",)
 # Models shipped inside the package, by the name stance.load takes: they load offline.
 SHIPPED = {"default": DEFAULT_PATH, "accurate": DEFAULT_PATH.with_name("accurate" + SUFFIX)}
 

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from stance.errors import MissingExtraError
+from stance.errors import ArtifactError, MissingExtraError
 
 __all__ = ["EncoderScorer", "MISSING_ONNX_EXTRA"]
 
@@ -41,14 +41,30 @@ class EncoderScorer:
         options.intra_op_num_threads = int(os.environ.get("STANCE_THREADS", "0")) or (os.cpu_count() or 1)
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(spec["onnx"], sess_options=options,
-                                                    providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_str(spec["tokenizer"].decode("utf-8"))
+        # A model file is untrusted data: what onnxruntime or tokenizers cannot read becomes stance's one-line
+        # ArtifactError (stance.load adds the file's name), not their own exception and a traceback.
+        try:
+            self.session = onnxruntime.InferenceSession(spec["onnx"], sess_options=options,
+                                                        providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime's errors (InvalidProtobuf, Fail, ...) derive from Exception only
+            raise ArtifactError(f"an encoder whose network onnxruntime cannot load as ONNX "
+                                f"({_first_line(exc)})") from None
+        inputs = sorted(i.name for i in self.session.get_inputs())
+        if inputs != ["attention_mask", "input_ids"]:
+            raise ArtifactError(f"an encoder whose network takes {', '.join(inputs) or 'no input'}, not input_ids "
+                                "and attention_mask")
+        if len(self.session.get_outputs()) != 1:
+            raise ArtifactError(f"an encoder whose network gives {len(self.session.get_outputs())} outputs, not "
+                                "its logits alone")
+        try:
+            self.tokenizer = Tokenizer.from_str(spec["tokenizer"].decode("utf-8"))
+        except Exception as exc:  # tokenizers raises a bare Exception for JSON it cannot read
+            raise ArtifactError(f"an encoder whose tokenizer tokenizers cannot read ({_first_line(exc)})") from None
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(int(spec["max_length"]))
 
     def _run(self, ids: list[list[int]], masks: list[list[int]] | None = None) -> np.ndarray:
-        width = max(len(i) for i in ids)
+        width = max(1, max(len(i) for i in ids))  # a tokenizer may give no token for "": one masked pad then
         x = np.zeros((len(ids), width), dtype=np.int64)
         m = np.zeros((len(ids), width), dtype=np.int64)
         for r, row in enumerate(ids):
@@ -102,3 +118,9 @@ class EncoderScorer:
                         "description": f"the word “{text}”: without it, P({label}) falls by {weight:.2f}"})
         out.sort(key=lambda d: -d["weight"])
         return out[:k]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line if len(line) <= 200 else line[:197] + "..."

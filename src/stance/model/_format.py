@@ -12,7 +12,7 @@ A stance model file is data. It is a zip archive (any file name, any suffix) hol
 - ``blobs/NAME`` -- those bytes, as they are (an ONNX network is data: onnxruntime parses it, nothing in
   it runs as Python);
 - ``estimator.pkl`` -- optional: the fitted scikit-learn estimator, pickled, for refitting and
-  for models with no data-only scoring form (``tfidf-svm``, ``nb``, ``minilm``).
+  for models with no data-only scoring form (``tfidf-svm``, ``nb``).
 
 ``read()`` checks the format marker and version and the sha256 of every part before anything is
 used, and never unpickles: the estimator part stays bytes. Anyone can recompute those hashes, so the

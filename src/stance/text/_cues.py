@@ -74,8 +74,11 @@ _CUES: tuple[tuple[str, str], ...] = (
     ("length", "sentence length (log of the word count)"),
     # appended later: attribution without a speech verb (models compiled before them read only the first 17)
     ("source_finding", "a study, survey, poll, report or data as the source of a finding (a survey found, data show)"),
-    ("holds_view", "a source's belief, fear or feeling that something is so (is convinced that, fear that)"),
+    ("holds_view", "a source's belief, fear or feeling that something is so (is convinced that, fear that), "
+                   "not the author's own (I / we believe that)"),
     ("headline_attribution", "a headline of the form 'Name: statement'"),
+    ("no_comment", "a source that did not comment (declined to comment, did not respond to a request for comment): "
+                   "an action of the source, a claim"),
 )
 
 
@@ -110,6 +113,15 @@ _HOLDS_VIEW = re.compile(
     r"|suspects?|suspected|worr(?:y|ies|ied))\s+that\b"
     r"|\bin\s+(?:the\s+)?(?:\w+['’]s?\s+|his\s+|her\s+|their\s+|its\s+)?(?:view|opinion|eyes|words)\b"
     r"|\bpoints?\s+of\s+view\s+of\b")
+_FIRST_PERSON = re.compile(r"\b(?:i|we)\s+(?:\w+\s+){0,2}$")
+
+
+def _others_view(voice_lower: str) -> bool:
+    """A view someone else holds (codebook 5a, stance frames); the author's own (I / we believe that) is not."""
+    return any(not _FIRST_PERSON.search(voice_lower[max(0, m.start() - 40):m.start()])
+               for m in _HOLDS_VIEW.finditer(voice_lower))
+
+
 # Words one of which must stand in the sentence for the two patterns above to match (a cheap
 # gate, so most sentences skip the regular expressions).
 _FINDING_WORDS = frozenset(
@@ -122,6 +134,17 @@ _VIEW_WORDS = frozenset(
     "incensed dismayed anxious nervous insistent doubtful unconvinced believe believes believed fear fears feared "
     "hope hopes hoped think thinks doubt doubts doubted insist insists maintain maintains argue argues contend "
     "contends suspect suspects suspected worry worries worried view opinion eyes words".split())
+# Codebook 5e: declining to comment, not answering, being unavailable for comment is what the source did,
+# not what it said. "said it would not comment on X" carries content and stays a quote, so "would" is left out.
+_NO_COMMENT = re.compile(
+    r"\b(?:declined?|declines|refused?|refuses|refusing|declining)\s+(?:to\s+)?(?:immediately\s+)?(?:comment|respond)"
+    r"|\bno\s+(?:immediate\s+)?comment\b"
+    r"|\b(?:did|does|do|has|have|had|could)(?:\s+not|n[’']t)\s+(?:yet\s+|immediately\s+)?(?:comment(?:ed)?\b"
+    r"|(?:respond(?:ed)?|replied|reply|answer(?:ed)?)\s+to\s+[^.;:!?]{0,40}?\b(?:requests?|questions?|inquir\w*|queries|"
+    r"emails?|calls?|messages?|comment)\b|return(?:ed)?\s+(?:\w+\s+){0,2}(?:calls?|emails?|messages?|requests?))"
+    r"|\bcould\s+not\s+(?:immediately\s+)?be\s+reached\b"
+    r"|\b(?:was|were|is|are)\s+(?:not\s+|un)available\s+for\s+comment")
+_NO_COMMENT_HINTS = ("comment", "respon", "repl", "answer", "return", "reach")
 _HEADLINE_ATTRIBUTION = re.compile(r"^\s*[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,5}:\s+\S")
 _POSSESSIVE = re.compile(r"[’']s?$")
 
@@ -309,8 +332,9 @@ def cue_vector(text: str) -> list[float]:
         1.0 if number else 0.0,
         math.log1p(n_words) / 4.0,
         1.0 if not _FINDING_WORDS.isdisjoint(lower) and _SOURCE_FINDING.search(voice_lower) else 0.0,
-        1.0 if not _VIEW_WORDS.isdisjoint(lower) and _HOLDS_VIEW.search(voice_lower) else 0.0,
+        1.0 if not _VIEW_WORDS.isdisjoint(lower) and _others_view(voice_lower) else 0.0,
         1.0 if ":" in text and _HEADLINE_ATTRIBUTION.match(text) else 0.0,
+        1.0 if any(h in voice_lower for h in _NO_COMMENT_HINTS) and _NO_COMMENT.search(voice_lower) else 0.0,
     ]
 
 
@@ -333,6 +357,10 @@ def rule_decisions(M: np.ndarray, min_loaded_cues: int = 1) -> np.ndarray:
         return np.zeros(0, dtype=int)
     loaded = M[:, _IDX["evaluative"]] + M[:, _IDX["pejorative_label"]] + M[:, _IDX["scare_quote"]]
     quote = (M[:, _IDX["has_quote"]] > 0) | (M[:, _IDX["speech_verb"]] > 0) | (M[:, _IDX["attribution_phrase"]] > 0)
+    if M.shape[1] > _IDX["holds_view"]:  # a group's or person's view that something is so: a stance frame (5a)
+        quote |= M[:, _IDX["holds_view"]] > 0
+    if M.shape[1] > _IDX["no_comment"]:  # not commenting is an action of the source (codebook 5e), a claim
+        quote &= ~((M[:, _IDX["no_comment"]] > 0) & (M[:, _IDX["has_quote"]] == 0))
     out = np.zeros(len(M), dtype=int)
     out[quote] = 1
     out[loaded >= min_loaded_cues] = 2
