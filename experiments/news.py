@@ -3,6 +3,7 @@
     python experiments/news.py --sources [--external DIR]   # which source's rows to label more of
     python experiments/news.py --grid [--external DIR]      # the default's recipe: C and row weights
     python experiments/news.py --wnc [--external DIR]       # do the Wikipedia neutrality pairs help?
+    python experiments/news.py --corpus [--external DIR]    # corpus rows weighted up: corpus LODO vs dev
 
 ``--sources`` trains the default's recipe on the corpus + constructed set + the news set's train
 rows, then again without each source's train rows, and prints macro-F1 on news dev and outside dev
@@ -51,10 +52,10 @@ def _score(est, sets) -> dict[str, float]:
 
 
 def _fit(td, keep: np.ndarray, C: float, news_weight: float, constructed_weight: float, seed: int = 0,
-         wnc_weight: float = 0.0):
+         wnc_weight: float = 0.0, corpus_weight: float = 1.0):
     from stance import recipes
 
-    w = np.ones(len(td))
+    w = np.full(len(td), corpus_weight)
     w[np.asarray(td.news, dtype=bool)] = news_weight
     w[np.asarray(td.constructed, dtype=bool)] = constructed_weight
     w[np.asarray(td.wnc, dtype=bool)] = wnc_weight  # the pairs' own experiment is --wnc
@@ -95,6 +96,30 @@ def wnc(td, sets, C: float, news_weight: float, constructed_weight: float) -> No
         print(f"{weight:24.1f} {n if weight else 0:6d} " + " ".join(f"{sc[k]:14.3f}" for k in names), flush=True)
 
 
+def corpus_weight(td, sets, C: float, news_weight: float, constructed_weight: float,
+                  weights: tuple[float, ...] = (1.0, 3.0)) -> None:
+    """The corpus rows weighted up: corpus leave-one-document-out against news dev and outside dev."""
+    from stance import evaluate
+
+    names = list(sets)
+    corpus = ~td.extra_rows()
+    docs = sorted({g for g, c in zip(td.groups, corpus) if c})
+    print(f"{'corpus weight':>13s} {'corpus LODO':>11s} " + " ".join(f"{n.strip()[:14]:>14s}" for n in names))
+    for cw in weights:
+        def fit(keep):
+            est = _fit(td, keep, C, news_weight, constructed_weight, wnc_weight=0.3, corpus_weight=cw)
+            return est
+        sc = _score(fit(np.ones(len(td), dtype=bool)), sets)
+        y_true, y_pred = [], []
+        for d in docs:
+            held = corpus & (np.asarray(td.groups, dtype=object) == d)
+            est = fit(~held)
+            y_true += [td.labels[i] for i in np.flatnonzero(held)]
+            y_pred += list(est.predict([td.texts[i] for i in np.flatnonzero(held)]))
+        lodo = evaluate.scores(y_true, y_pred, list(LABELS))["macro_f1"]
+        print(f"{cw:13.1f} {lodo:11.3f} " + " ".join(f"{sc[n]:14.3f}" for n in names), flush=True)
+
+
 def grid(td, sets) -> None:
     names = list(sets)
     print(f"{'C':>5s} {'news w':>7s} {'constr w':>8s} " + " ".join(f"{n.strip()[:14]:>14s}" for n in names))
@@ -109,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sources", action="store_true", help="the value of each source's train rows")
     ap.add_argument("--grid", action="store_true", help="the search for the default's C and row weights")
     ap.add_argument("--wnc", action="store_true", help="the Wikipedia neutrality pairs as training rows")
+    ap.add_argument("--corpus", action="store_true",
+                    help="the corpus rows weighted up: corpus LODO against news dev and outside dev")
     ap.add_argument("--external", type=Path, help="the outside data (default ../shared/external)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--news-weight", type=float, default=1.0)
@@ -122,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         grid(td, sets)
     if args.wnc:
         wnc(td, sets, args.C, args.news_weight, args.constructed_weight)
-    if args.sources or not (args.grid or args.wnc):
+    if args.corpus:
+        corpus_weight(td, sets, args.C, args.news_weight, args.constructed_weight)
+    if args.sources or not (args.grid or args.wnc or args.corpus):
         sources(td, sets, args.C, args.news_weight, args.constructed_weight)
     return 0
 

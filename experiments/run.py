@@ -433,6 +433,8 @@ def main(argv: list[str] | None = None, configs_dir: Path | None = None, results
     ap = argparse.ArgumentParser(description="Rerun stance's experiments into experiments/results/ and regenerate experiments/README.md.")
     ap.add_argument("--only", metavar="NAME", action="append", help="run only this experiment (repeatable)")
     ap.add_argument("--external", type=Path, help="outside data directory (default: the config's root, relative to the checkout)")
+    ap.add_argument("--models", metavar="NAME", nargs="+",
+                    help="topics only: score these models again and keep the stored figures of the others")
     args = ap.parse_args(argv)
     configs_dir = configs_dir or HERE / "configs"
     results_dir = results_dir or HERE / "results"
@@ -460,6 +462,11 @@ def main(argv: list[str] | None = None, configs_dir: Path | None = None, results
         out = results_dir / cfg["name"]
         print(f"== {cfg['name']}", flush=True)
         if cfg.get("kind") in ("topics", "adapt"):
+            if args.models and cfg["kind"] == "topics":
+                if not (out / "results.json").exists():
+                    print(f"run.py: error: --models rescoring needs a stored {out / 'results.json'}", file=sys.stderr)
+                    return 2
+                cfg = cfg | {"_only_models": args.models}
             run = _topics().run_topics if cfg["kind"] == "topics" else _adapt().run_adapt
             res = run(cfg, out, repo=repo, external=args.external or external)
             if "skipped" in res:

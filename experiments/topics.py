@@ -118,6 +118,48 @@ def _news_subset(td, k: int | None, seed: int):
                         news=[td.news[i] for i in idx], wnc=[td.wnc[i] for i in idx])
 
 
+def _model_row(name: str, builtin, sets, nb: int, seed: int, out_preds: dict[str, np.ndarray]) -> dict[str, Any]:
+    """One model's figures: ``accurate`` as shipped; every other model trained here, with its corpus LODO."""
+    import stance
+    import stance.recipes
+    from stance.recipes import fit_estimator
+    from stance.training import lodo_summary
+
+    if name == "accurate":
+        try:
+            model = stance.load("accurate")
+        except (ImportError, stance.errors.StanceError) as exc:
+            return {"skipped": str(exc)}
+        row: dict[str, Any] = {"note": "the shipped model (stance-train --model accurate, seed 0), not retrained here"}
+        predict = model.predict
+    else:
+        est = stance.recipes.make(name, seed=seed)
+        lodo = lodo_summary(name, builtin, seed=seed, n_boot=nb)
+        fit_estimator(est, builtin.texts, np.asarray(builtin.labels, dtype=object), builtin.sample_weight())
+        row = {"corpus_lodo": {"macro_f1": lodo["macro_f1"], "macro_f1_interval": lodo["macro_f1_ci95"]}}
+        predict = est.predict
+    row["sets"] = _score_all(predict, sets, nb, seed)
+    out_preds[name] = np.asarray(predict(sets["outside test"][0]), dtype=object)
+    print(f"   {name:>10}: " + "  ".join(f"{k} {v['macro_f1']:.3f}" for k, v in row["sets"].items()
+                                         if not k.startswith("news test:")), flush=True)
+    return row
+
+
+def _accurate_comparison(default: str, y_out, sets, out_preds: dict[str, np.ndarray], nb: int,
+                         seed: int) -> list[dict[str, Any]]:
+    """accurate against the default on outside test, paired (the default as shipped when not trained here)."""
+    import stance
+    from stance.evaluate import compare_predictions
+
+    if "accurate" not in out_preds:
+        return []
+    base = out_preds.get(default)
+    if base is None:
+        base = np.asarray(stance.load().predict(sets["outside test"][0]), dtype=object)
+    return [{"a": "accurate", "b": default, "data": "outside test"}
+            | compare_predictions(y_out, out_preds["accurate"], base, n_bootstrap=nb, seed=seed)]
+
+
 def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None = None) -> dict[str, Any]:
     import stance
     import stance.recipes
@@ -143,25 +185,18 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
     }
     y_out = sets["outside test"][1]
     out_preds: dict[str, np.ndarray] = {}
+    only = cfg.get("_only_models")
+    if only:  # score these models again and keep the stored figures of everything else
+        stored = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        for name in only:
+            stored["models"][name] = _model_row(name, builtin, sets, nb, seed, out_preds)
+        stored["comparisons"] = [c for c in stored.get("comparisons", []) if c["a"] not in only]
+        stored["comparisons"] += _accurate_comparison(default, y_out, sets, out_preds, nb, seed)
+        (out / "results.json").write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+        (out / "report.md").write_text("\n".join(readme_lines(stored, ".", details=True)) + "\n", encoding="utf-8")
+        return stored
     for name in cfg["models"]:
-        if name == "accurate":
-            try:
-                model = stance.load("accurate")
-            except (ImportError, stance.errors.StanceError) as exc:
-                results["models"][name] = {"skipped": str(exc)}
-                continue
-            row: dict[str, Any] = {"note": "the shipped model (scripts/release_models.py, seed 0), not retrained here"}
-            row["sets"] = _score_all(model.predict, sets, nb, seed)
-        else:
-            est = stance.recipes.make(name, seed=seed)
-            lodo = lodo_summary(name, builtin, seed=seed, n_boot=nb)
-            fit_estimator(est, builtin.texts, np.asarray(builtin.labels, dtype=object), builtin.sample_weight())
-            row = {"corpus_lodo": {"macro_f1": lodo["macro_f1"], "macro_f1_interval": lodo["macro_f1_ci95"]},
-                   "sets": _score_all(est.predict, sets, nb, seed)}
-            out_preds[name] = np.asarray(est.predict(sets["outside test"][0]), dtype=object)
-        results["models"][name] = row
-        print(f"   {name:>10}: " + "  ".join(f"{k} {v['macro_f1']:.3f}" for k, v in row["sets"].items()
-                                             if not k.startswith("news test:")), flush=True)
+        results["models"][name] = _model_row(name, builtin, sets, nb, seed, out_preds)
     # the present default's recipe: the corpus + the constructed set (0.1's training data), trained now
     present = builtin_data(news=False)
     w = np.ones(len(present))
@@ -175,6 +210,7 @@ def run_topics(cfg: dict[str, Any], out: Path, repo: Path, external: Path | None
         {"a": default, "b": b, "data": "outside test"} | compare_predictions(y_out, out_preds[default], out_preds[b],
                                                                              n_bootstrap=nb, seed=seed)
         for b in ("present default", "rules") if default in out_preds and b in out_preds]
+    results["comparisons"] += _accurate_comparison(default, y_out, sets, out_preds, nb, seed)
     # the learning curve over news train rows, on the dev sets
     dev = _dev_sets(root)
     curve = []
@@ -233,6 +269,8 @@ def readme_lines(res: dict[str, Any], rel: str, details: bool = False) -> list[s
     for name, row in rows:
         if "skipped" in row:
             continue
+        if f"news test: {SOURCES[0]}" not in row["sets"]:
+            continue  # wide is scored on the outside sets only
         cells = []
         for src in SOURCES:
             f = row["sets"][f"news test: {src}"]

@@ -9,12 +9,11 @@ import zipfile
 import joblib
 import numpy as np
 import pytest
-from conftest import SENTENCES
+from conftest import SENTENCES, corpus_data
 
 import stance
 from stance.model import DEFAULT_PATH, FORMAT_VERSION
 from stance.errors import ArtifactError, UntrustedModelError, VersionWarning
-from stance.training import read_data
 
 
 def _rewrite(path, change):
@@ -49,7 +48,7 @@ def test_save_load_round_trip_identical(tmp_path, hybrid):
     assert card["model"] == "hybrid" and card["labels"] == ["claim", "loaded", "quote"]
     assert card["training_data"]["fingerprint"].startswith("sha256:")
     assert card["seed"] == 0 and card["sklearn_version"] and card["stance_version"] == stance.__version__
-    X = read_data().texts
+    X = corpus_data().texts + SENTENCES
     assert np.array_equal(loaded.predict_proba(X), hybrid.predict_proba(X))
     np.testing.assert_allclose(loaded.estimator.predict_proba(X), hybrid.estimator.predict_proba(X), atol=0)
     before = path.read_bytes()
@@ -80,8 +79,8 @@ def test_the_file_is_json_and_numpy_arrays_with_a_sha256_per_part(tmp_path, hybr
 
 
 @pytest.mark.parametrize("name", ["model", "m.bin", "m.joblib", "m.stance.tmp"])
-def test_output_path_is_written_exactly_whatever_its_suffix(tmp_path, name):
-    model = stance.train("rules", seed=0, evaluate=False)
+def test_output_path_is_written_exactly_whatever_its_suffix(tmp_path, name, trained_rules):
+    model = trained_rules.model
     path = model.save(tmp_path / name)
     assert path == tmp_path / name and sorted(p.name for p in tmp_path.iterdir()) == [name]
     assert stance.load(path).predict(SENTENCES[:3]).tolist() == model.predict(SENTENCES[:3]).tolist()
@@ -109,8 +108,8 @@ def test_the_estimator_is_unpickled_only_when_trusted(tmp_path, hybrid):
     assert stance.load(path, trusted=True).estimator.classes_.tolist() == ["claim", "loaded", "quote"]
 
 
-def test_a_model_without_data_only_scoring_needs_trust(tmp_path):
-    nb = stance.train("nb", seed=0, evaluate=False)
+def test_a_model_without_data_only_scoring_needs_trust(tmp_path, trained_nb):
+    nb = trained_nb.model
     path = nb.save(tmp_path / "nb.stance")
     with pytest.raises(UntrustedModelError, match=r"\(nb\) has no data-only scoring form.*--trust"):
         stance.load(path)
@@ -199,8 +198,8 @@ def test_unloadable_estimator_gives_clear_error(tmp_path, hybrid):
         m.estimator  # noqa: B018 - the property raises
 
 
-def test_model_files_are_as_readable_as_the_umask_says(tmp_path):
-    model = stance.train("rules", seed=0, evaluate=False)
+def test_model_files_are_as_readable_as_the_umask_says(tmp_path, trained_rules):
+    model = trained_rules.model
     old = os.umask(0o022)
     try:
         path = model.save(tmp_path / "m.stance")
@@ -209,8 +208,8 @@ def test_model_files_are_as_readable_as_the_umask_says(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o644
 
 
-def test_a_truncated_model_is_named_as_damaged(tmp_path):
-    path = stance.train("rules", seed=0, evaluate=False).save(tmp_path / "m.stance")
+def test_a_truncated_model_is_named_as_damaged(tmp_path, trained_rules):
+    path = trained_rules.model.save(tmp_path / "m.stance")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ArtifactError, match="damaged or truncated stance model file.*write or download it again") as info:
@@ -230,8 +229,8 @@ def test_same_data_and_seed_give_the_same_file_bytes_with_source_date_epoch(tmp_
     import time
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    first = stance.train("tfidf-lr", seed=0, evaluate=False).save(tmp_path / "a.stance")
+    first = stance.train("tfidf-lr", data=corpus_data(), seed=0, evaluate=False).save(tmp_path / "a.stance")
     time.sleep(1.1)
-    second = stance.train("tfidf-lr", seed=0, evaluate=False).save(tmp_path / "b.stance")
+    second = stance.train("tfidf-lr", data=corpus_data(), seed=0, evaluate=False).save(tmp_path / "b.stance")
     assert first.read_bytes() == second.read_bytes()
     assert stance.load(first).card["trained"] == "2023-11-14T22:13:20+00:00"

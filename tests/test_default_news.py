@@ -29,6 +29,8 @@ CASES = [
     # the author's evaluative wording
     ("loaded", "It was a landmark ruling for the rights of workers."),
     ("loaded", "The government's reckless, shameful policy has betrayed every family in the country."),
+    # a stance frame: what an identifiable group holds (codebook: reported feelings)
+    ("quote", "Fans are furious that the club sold its best player."),
     # speakers
     ("quote", "The win is a big relief for fans, Mwangi said in a statement released by his agent."),
     ("quote", "The hospitals are understaffed and dangerous, the nurses' association told reporters."),

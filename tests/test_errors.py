@@ -82,8 +82,10 @@ def test_python_dash_m_stance_is_the_same_command(tmp_path):
     assert r.returncode == 2 and r.stderr.startswith("stance: error: absent.txt") and "Traceback" not in r.stderr
 
 
-def test_stance_train_then_stance_label_with_what_it_wrote(tmp_path):
-    r = _run([_script("stance-train"), "--model", "tfidf-lr", "--no-eval", "--output", "mine.joblib"], tmp_path)
+def test_stance_train_then_stance_label_with_what_it_wrote(tmp_path, corpus_jsonl):
+    # on the corpus alone (a file outside tmp_path): tfidf-lr takes a minute on the whole shipped data
+    r = _run([_script("stance-train"), "--model", "tfidf-lr", "--data", str(corpus_jsonl), "--no-eval", "--output",
+              "mine.joblib"], tmp_path)
     assert r.returncode == 0, r.stderr
     # exactly the path given, whatever its suffix, and data inside
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.joblib"]

@@ -30,9 +30,9 @@ ARTICLE = 'Cuba sent 27 doctors to Peru.\n"We are proud of our doctors," the min
 
 
 @pytest.fixture(scope="module")
-def small_model() -> bytes:
+def small_model(trained_rules) -> bytes:
     """The bytes of a real (small) model file."""
-    return to_bytes(stance.train("rules", seed=0, evaluate=False).to_data())
+    return to_bytes(trained_rules.model.to_data())
 
 
 @pytest.fixture
@@ -195,17 +195,20 @@ def _file_size_limit(limit: int):
     return apply
 
 
-def test_a_full_disk_while_writing_a_model(tmp_path):
+def test_a_full_disk_while_writing_a_model(tmp_path, corpus_jsonl, trained_tfidf):
+    # tfidf-lr on the corpus alone (a minute on the whole shipped data); its file is over twice the limit
+    limit = 50_000
+    assert trained_tfidf.path.stat().st_size > 2 * limit
     out = tmp_path / "m.stance"
-    argv = [_script("stance-train"), "--model", "tfidf-lr", "--no-eval", "-o", str(out)]
-    r = _run(argv, dict(os.environ, STANCE_HOME=str(tmp_path / "home")), tmp_path, preexec_fn=_file_size_limit(200_000))
+    argv = [_script("stance-train"), "--model", "tfidf-lr", "--data", str(corpus_jsonl), "--no-eval", "-o", str(out)]
+    r = _run(argv, dict(os.environ, STANCE_HOME=str(tmp_path / "home")), tmp_path, preexec_fn=_file_size_limit(limit))
     _one_line_error(r, f"cannot write the model file {out}", "File too large", "nothing was written")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"] or not out.exists()
     assert not out.exists() and not list(tmp_path.glob(".m.stance.*"))
     stance.train("majority", seed=0, evaluate=False).save(out)
     before = out.read_bytes()
     r = _run(argv + ["--force"], dict(os.environ, STANCE_HOME=str(tmp_path / "home")), tmp_path,
-             preexec_fn=_file_size_limit(200_000))
+             preexec_fn=_file_size_limit(limit))
     _one_line_error(r, "the existing file is unchanged")
     assert out.read_bytes() == before
 

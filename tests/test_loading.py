@@ -29,6 +29,7 @@ def _with_broken_estimator(model):
                                  rebuild=lambda: stance.hub.rebuild_default().estimator)
 
 
+@pytest.mark.slow  # the rebuild trains hybrid on the whole shipped data (a minute or more)
 def test_default_rebuilds_when_estimator_cannot_load(tmp_path, monkeypatch):
     monkeypatch.setenv("STANCE_HOME", str(tmp_path))
     m = _with_broken_estimator(stance.load())

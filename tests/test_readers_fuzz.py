@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pytest
@@ -65,12 +66,18 @@ def test_artifact_read_raises_only_artifact_errors(tmp_path, data):
     _only_stance_errors(read, tmp_path / "m.stance", data)
 
 
+@functools.cache
+def _default():
+    """The shipped default, loaded once (loading it for each of the 120 examples took most of the test's time)."""
+    import stance
+
+    return stance.load()
+
+
 @SETTINGS
 @given(text=st.one_of(st.text(max_size=300), st.binary(max_size=100).map(lambda b: b.decode("latin-1"))))
 def test_labelling_any_text_never_fails(text):
-    import stance
-
-    doc = stance.load().label_text(text)
+    doc = _default().label_text(text)
     assert all(text[s.start:s.end] == s.text for s in doc.sentences)
 
 
@@ -90,11 +97,11 @@ _MODEL: dict = {}
 
 
 def _model_data():
-    """The data of a small tf-idf model, trained once."""
+    """The data of a small tf-idf model (the session's, trained on the corpus alone)."""
     if "data" not in _MODEL:
-        import stance
+        from conftest import trained
 
-        _MODEL["data"] = stance.train("tfidf-lr", seed=0, evaluate=False).to_data()
+        _MODEL["data"] = trained("tfidf-lr").to_data()
     return _MODEL["data"]
 
 

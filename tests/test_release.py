@@ -1,5 +1,5 @@
 """scripts/release_models.py: a release rebuilt from a checkout is the bytes the shipped manifest pins,
-usable from a local folder; the upload refuses files the manifest does not pin."""
+for every model it pins, usable from a local folder; the upload refuses files the manifest does not pin."""
 
 from __future__ import annotations
 
@@ -32,6 +32,41 @@ def release(tmp_path_factory):
                        env=dict(os.environ, STANCE_HOME=str(d / "home")))
     assert r.returncode == 0, r.stderr
     return out, manifest, json.loads(r.stdout)
+
+
+PINNED = [m["name"] for m in json.loads(stance.hub.MANIFEST.read_text())["models"]]
+
+
+def _external() -> Path | None:
+    path = Path(os.environ.get("STANCE_EXTERNAL") or ROOT.parent / "shared" / "external")
+    return path if (path / "babe").is_dir() else None
+
+
+@pytest.fixture(scope="module")
+def release_all(tmp_path_factory):
+    """Every pinned model built by the release script in one run (``wide`` needs the outside data)."""
+    if not SCRIPT.is_file():
+        pytest.skip("scripts/ is not in this installation (run from a checkout)")
+    names = [n for n in PINNED if n != "wide" or _external() is not None]
+    d = tmp_path_factory.mktemp("release-all")
+    r = subprocess.run([sys.executable, str(SCRIPT), "--out", str(d), "--models", *names], capture_output=True,
+                       text=True, timeout=3600, check=False, env=dict(os.environ, STANCE_HOME=str(d / "home")))
+    assert r.returncode == 0, r.stderr[-3000:]
+    return d, {e["name"]: e for e in json.loads(r.stdout)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PINNED)
+def test_every_pinned_model_rebuilds_byte_for_byte(release_all, name):
+    out, built = release_all
+    if name not in built:
+        pytest.skip(f"{name} needs the outside data (../shared/external), absent here")
+    pinned = {e["name"]: e for e in json.loads(stance.hub.MANIFEST.read_text())["models"]}[name]
+    assert built[name]["filename"] == pinned["filename"]
+    assert stance.hub.sha256sum(out / pinned["filename"]) == built[name]["sha256"] == pinned["sha256"], (
+        f"{name}: the release script no longer rebuilds the file the manifest pins; rebuild the release "
+        "(python scripts/release_models.py --out release --write-manifest) and commit the manifest")
+    assert built[name]["size"] == pinned["size"]
 
 
 def test_the_release_script_rebuilds_the_bytes_the_manifest_pins(release):

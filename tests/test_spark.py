@@ -58,21 +58,21 @@ def test_spark_rows_equal_the_single_process_rows(spark, documents):
     assert {r["reason"] for r in got if r["doc_id"] in ("null", "empty")} == {"no text (null)", "empty text"}
 
 
-def test_a_model_file_is_broadcast_to_the_workers(spark, tmp_path):
+def test_a_model_file_is_broadcast_to_the_workers(spark, trained_tfidf):
     import stance
 
-    path = stance.train("tfidf-lr", seed=0, evaluate=False).save(tmp_path / "m.stance")
+    path = trained_tfidf.path  # read, never changed
     df = spark.createDataFrame([("a", "Cuba sent 27 doctors to Peru. The regime exploits them.")], "id string, text string")
     got = sorted((r.asDict() for r in stance.labelling.spark_label(df, model=str(path)).collect()), key=_key)
     assert got == _flat(sentence_rows(["Cuba sent 27 doctors to Peru. The regime exploits them."], ["a"],
                                       stance.load(path)))
 
 
-def test_a_model_file_that_needs_unpickling_goes_to_the_workers_only_when_trusted(spark, tmp_path):
+def test_a_model_file_that_needs_unpickling_goes_to_the_workers_only_when_trusted(spark, trained_nb):
     import stance
     from stance.errors import UntrustedModelError
 
-    path = stance.train("nb", seed=0, evaluate=False).save(tmp_path / "nb.stance")
+    path = trained_nb.path  # read, never changed
     text = "Cuba sent 27 doctors to Peru. The regime exploits them."
     df = spark.createDataFrame([("a", text)], "id string, text string")
     with pytest.raises(UntrustedModelError, match="--trust"):  # named on the driver, before the job

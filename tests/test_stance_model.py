@@ -5,12 +5,12 @@ import pickle
 
 import numpy as np
 import pytest
-from conftest import SENTENCES
+from conftest import SENTENCES, corpus_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stance
-from stance.training import read_data
+from stance.training import builtin_data
 
 
 def test_predict_validates_input(hybrid):
@@ -23,8 +23,8 @@ def test_predict_validates_input(hybrid):
 
 
 def test_same_data_and_seed_same_model(hybrid):
-    again = stance.train("hybrid", seed=0)
-    X = read_data().texts
+    again = stance.train("hybrid", data=builtin_data(constructed=False, news=False), seed=0)  # read afresh
+    X = corpus_data().texts + SENTENCES
     assert np.array_equal(again.predict_proba(X), hybrid.predict_proba(X))
     assert again.card["training_data"]["fingerprint"] == hybrid.card["training_data"]["fingerprint"]
 
@@ -89,10 +89,10 @@ def test_explain_names_the_loaded_words(default):
         default.explain("x", label="opinion")
 
 
-def test_explain_for_uncompiled_and_rules_models():
-    nb = stance.train("nb", seed=0)
+def test_explain_for_uncompiled_and_rules_models(trained_nb, trained_rules):
+    nb = trained_nb.model
     assert nb.explain("The Castro regime exploits slave doctors.", k=3)
-    rules = stance.train("rules", seed=0)
+    rules = trained_rules.model
     ex = rules.explain("The Castro regime exploits slave doctors.")
     assert ex[0]["feature"] in ("pejorative_label", "evaluative")
 

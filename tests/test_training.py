@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROWS, write_jsonl
+from conftest import ROWS, thinned_shipped, write_jsonl
 
 import stance
 import stance.recipes
@@ -98,13 +98,18 @@ def test_constructed_rows_are_weighted_in_fitting():
     assert np.all(w[np.asarray(td.wnc)] == WNC_WEIGHT) and np.all(w[np.asarray(td.news)] == NEWS_WEIGHT)
     assert builtin_data(constructed=False, news=False).sample_weight() is None
     y = np.asarray(td.labels, dtype=object)
-    weighted = fit_estimator(stance.recipes.make("tfidf-lr", seed=0), td.texts, y, w)
-    plain = fit_estimator(stance.recipes.make("tfidf-lr", seed=0), td.texts, y, None)
+    # the weights change the fit: shown on the shipped data thinned (every corpus row and every 100th added
+    # row, each weighted as in the whole), which tfidf-lr fits in a second where the whole takes a minute
+    small = thinned_shipped()
+    sw, ys = small.sample_weight(), np.asarray(small.labels, dtype=object)
+    assert set(np.unique(sw)) == set(np.unique(w))
+    weighted = fit_estimator(stance.recipes.make("tfidf-lr", seed=0), small.texts, ys, sw)
+    plain = fit_estimator(stance.recipes.make("tfidf-lr", seed=0), small.texts, ys, None)
     assert not np.allclose(weighted[-1].coef_, plain[-1].coef_)
     # estimators without sample_weight in fit are fitted plainly, not refused
     rules = fit_estimator(stance.recipes.make("rules"), td.texts, y, w)
     assert list(rules.classes_) == ["claim", "quote", "loaded"]
-    card = stance.train("tfidf-lr", seed=0).card["training_data"]
+    card = stance.train("rules", seed=0).card["training_data"]  # the card is the data's, whatever the model
     assert card["constructed_weight"] == CONSTRUCTED_WEIGHT and card["constructed_rows"] == td.constructed.count(True)
 
 
@@ -142,11 +147,13 @@ def test_extend_adds_your_rows_weighted_and_reports_conflicts(tmp_path):
         extend_data(user, weight=0)
 
 
-def test_train_extend_records_the_user_rows_on_the_card(tmp_path):
+def test_train_extend_records_the_user_rows_on_the_card(tmp_path, thinned_as_shipped):
+    """(On the shipped data thinned, in this process: five tf-idf fits on the whole take minutes.)"""
     from stance.training import USER_WEIGHT
 
     path = write_jsonl(tmp_path / "mine.jsonl", MINE)
     plain = stance.train("tfidf-lr", seed=0)
+    assert plain.card["training_data"]["rows"] == len(thinned_as_shipped)
     m = stance.train("tfidf-lr", data=path, extend=True, seed=0)
     td = m.card["training_data"]
     assert td["user_rows"] == len(MINE) and td["user_weight"] == USER_WEIGHT and td["conflicts"] == []
@@ -165,7 +172,8 @@ def test_train_extend_records_the_user_rows_on_the_card(tmp_path):
         stance.train("tfidf-lr", extend=True)
 
 
-def test_extend_summary_cross_validates_over_your_rows_only(tmp_path):
+def test_extend_summary_cross_validates_over_your_rows_only(tmp_path, thinned_as_shipped):
+    """(On the shipped data thinned, in this process: six tf-idf fits on the whole take minutes.)"""
     from stance.training import extend_data, extend_summary
 
     rows = [dict(r, doc_id=f"d{i % 5}") for i, r in enumerate(MINE * 3)]
@@ -181,7 +189,33 @@ def test_extend_summary_cross_validates_over_your_rows_only(tmp_path):
         extend_summary("tfidf-lr", builtin_data())
 
 
+def test_stance_train_extend_then_label_in_process(tmp_path, capsys, monkeypatch, thinned_as_shipped):
+    """stance-train --extend, stance card and stance label through their entry points, on the shipped data
+    thinned (the installed commands on the whole shipped data: the slow test below)."""
+    import io
+    import sys
+
+    from stance.cli import main, train_main
+
+    monkeypatch.setenv("STANCE_HOME", str(tmp_path / "home"))
+    rows = [dict(r, text=f"{r['text']} ({i})", doc_id=f"d{i % 5}") for i, r in enumerate(MINE * 2)]
+    data = _csv(tmp_path / "mine.csv", rows)
+    out = tmp_path / "adapted.stance"
+    assert train_main(["--model", "tfidf-lr", "--data", str(data), "--extend", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"plus your {len(rows)} rows" in printed and "with the shipped data alone" in printed
+    assert main(["card", str(out)]) == 0
+    card = json.loads(capsys.readouterr().out)["card"]
+    assert card["metrics"]["rows"] == len(rows) and card["training_data"]["user_rows"] == len(rows)
+    assert card["training_data"]["rows"] == len(thinned_as_shipped) + len(rows)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((MINE[2]["text"] + "\n").encode())))
+    assert main(["label", "--sentences", "--model", str(out), "--format", "jsonl"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["label"] in ("claim", "quote", "loaded")
+
+
+@pytest.mark.slow
 def test_stance_train_extend_then_label_with_the_result(tmp_path, capsys):
+    """The installed commands on the whole shipped data: --extend cross-validates with six tf-idf fits on it."""
     import os
     import subprocess
 

@@ -18,7 +18,7 @@ import zlib
 
 import numpy as np
 import pytest
-from conftest import SENTENCES
+from conftest import SENTENCES, trained
 from test_cli import _script
 
 import stance
@@ -30,8 +30,9 @@ SLOW_LINE = "a" * 60 + "b\n"
 
 
 @pytest.fixture(scope="module")
-def tfidf() -> ModelData:
-    return stance.train("tfidf-lr", seed=0, evaluate=False).to_data()
+def tfidf(trained_tfidf) -> ModelData:
+    """The data of a real tf-idf model (the session's, trained on the corpus alone)."""
+    return trained_tfidf.model.to_data()
 
 
 def _crafted(tmp_path, data: ModelData, change, name="m.stance"):
@@ -117,12 +118,12 @@ def test_a_crafted_linear_model_is_refused_in_one_line(tmp_path, tfidf, change, 
     ("rules", _set(None, "classes", ["claim", "loaded", "quote"]), ["rules for classes other than claim, quote"]),
 ])
 def test_crafted_prior_and_rules_models_are_refused(tmp_path, name, change, words):
-    data = stance.train(name, seed=0, evaluate=False).to_data()
+    data = trained(name).to_data()
     _refused(_crafted(tmp_path, data, change), *words)
 
 
-def test_nan_and_infinity_in_model_json_are_refused(tmp_path):
-    path = stance.train("rules", seed=0, evaluate=False).save(tmp_path / "m.stance")
+def test_nan_and_infinity_in_model_json_are_refused(tmp_path, trained_rules):
+    path = trained_rules.model.save(tmp_path / "m.stance")
     with zipfile.ZipFile(path) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     members["model.json"] = members["model.json"].replace(b'"smoothing": 0.', b'"smoothing": NaN, "x": 0.')
@@ -216,8 +217,8 @@ def _zeros_deflated(mib: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def rules_members() -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(to_bytes(stance.train("rules", seed=0, evaluate=False).to_data()))) as zf:
+def rules_members(trained_rules) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(to_bytes(trained_rules.model.to_data()))) as zf:
         return {n: zf.read(n) for n in zf.namelist()}
 
 

@@ -33,7 +33,8 @@ def _train(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore")  # conflicts are printed below, one line each
         model = train(args.model, data=args.data, seed=args.seed, text_column=args.text_column,
                       label_column=args.label_column, evaluate=not args.no_eval, extend=args.extend,
-                      user_weight=args.user_weight)
+                      user_weight=args.user_weight,
+                      progress=lambda msg: print(f"stance-train: {msg}", file=sys.stderr, flush=True))
     for line in conflict_lines(model.card):
         print(f"warning: {line}", file=sys.stderr)
     for line in summary_lines(model.card, evaluated=not args.no_eval):
@@ -59,9 +60,12 @@ def build_train_parser() -> argparse.ArgumentParser:
     p.add_argument("--user-weight", type=positive_float,
                    help="with --extend: the weight of each of your rows (default: the one chosen on the "
                         "outside dev set, recorded on the card)")
-    p.add_argument("--text-column", default="text")
-    p.add_argument("--label-column", default="label")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--text-column", default="text",
+                   help="the column (CSV/TSV) or field (JSONL) of --data holding the sentence (default: text)")
+    p.add_argument("--label-column", default="label",
+                   help="the column or field of --data holding its label: claim, quote or loaded (default: label)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="the random seed: the same data and seed give the same model (default: 0)")
     p.add_argument("--no-eval", action="store_true", help="skip the leave-one-document-out summary")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.set_defaults(func=_train)

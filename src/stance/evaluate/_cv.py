@@ -143,6 +143,7 @@ def cross_validate(
     extra: Sequence[Any] | None = None,
     sample_weight: Sequence[float] | None = None,
     name: str | None = None,
+    progress: Any = None,
 ) -> CVResult:
     """Fit a fresh clone of ``model`` (a name of the ladder or an unfitted estimator) per fold and
     predict the fold's held-out rows of ``data`` (the corpus by default).
@@ -153,7 +154,8 @@ def cross_validate(
     labels)`` or ``(texts, labels, sample_weight)`` (the constructed set, the shipped data next to a
     user's rows). ``sample_weight`` weighs the rows of ``data`` when they train; weights go to the
     final step of a pipeline; ``name`` names the model in the result (default: the model's name or
-    class). Returns the held-out predictions and class probabilities of every fold.
+    class); ``progress``, a callable, is told ``"fold i of n"`` before each fold is fitted. Returns the
+    held-out predictions and class probabilities of every fold.
     """
     from stance.recipes import fit_estimator
 
@@ -167,7 +169,9 @@ def cross_validate(
     weighted = own_weight is not None or x_weight is not None
     texts = data.texts
     rows, rep, fno, pred, proba = [], [], [], [], []
-    for f in folds:
+    for k, f in enumerate(folds, 1):
+        if progress is not None:
+            progress(f"fold {k} of {len(folds)}")
         est = fresh_model(model, seed)
         train_texts = [texts[i] for i in f["train"]] + x_texts
         train_labels = list(data.labels[f["train"]]) + x_labels

@@ -91,15 +91,20 @@ def user_folds(data: TrainingData, rows: np.ndarray, n_splits: int, seed: int) -
 
 
 def extend_summary(model: str, data: TrainingData, seed: int = 0, n_splits: int = 5, n_boot: int = 1000,
-                   **params: Any) -> dict[str, Any]:
+                   progress: Any = None, **params: Any) -> dict[str, Any]:
     """What the user's rows buy: cross-validation over the user's rows of :func:`extend_data`.
 
     Each fold trains on all the shipped rows plus the other folds' user rows and predicts its own
     user rows (folds keep a user document together when the data names documents); the reference is
     the same model trained on the shipped rows alone, on the same user rows. Returns both macro-F1
     figures and their paired bootstrap difference (:func:`stance.evaluate.compare_predictions`).
+    When the shipped rows are exactly the shipped default's training data (same model, seed and
+    settings), the reference is the shipped default itself rather than a second fit of it.
+    ``progress``, a callable, is told each stage.
     """
     from stance import evaluate, recipes
+
+    say = progress if progress is not None else (lambda _msg: None)
 
     if data.user is None or not any(data.user):
         raise DataError(f"{data.source}: no rows of yours to cross-validate (train with extend=True)")
@@ -118,12 +123,17 @@ def extend_summary(model: str, data: TrainingData, seed: int = 0, n_splits: int 
                                     [str(groups[i]) for i in mine])
     cv = evaluate.cross_validate(est, user_data, user_folds(data, mine, n_splits, seed), seed,
                                  extra=([texts[i] for i in shipped], list(y_all[shipped]), weight[shipped]),
-                                 sample_weight=weight[mine])
+                                 sample_weight=weight[mine],
+                                 progress=lambda m: say(f"cross-validating over your {len(mine)} rows: {m}"))
     pred = np.empty(len(mine), dtype=object)
     pred[cv.rows] = cv.y_pred
-    ref = fit_estimator(recipes.make(model, seed=seed, **params), [texts[i] for i in shipped], y_all[shipped],
-                        weight[shipped])
-    ref_pred = ref.predict([texts[i] for i in mine])
+    mine_texts = [texts[i] for i in mine]
+    ref_pred = _shipped_default_predictions(model, seed, params, data, shipped, mine_texts)
+    if ref_pred is None:
+        say(f"training the reference: {model} on the {len(shipped)} shipped rows alone")
+        ref = fit_estimator(recipes.make(model, seed=seed, **params), [texts[i] for i in shipped], y_all[shipped],
+                            weight[shipped])
+        ref_pred = ref.predict(mine_texts)
     y = y_all[mine]
     labels = [c for c in LABELS if c in set(data.labels)] + sorted(set(data.labels) - set(LABELS))
     sc, ref_sc = evaluate.scores(y, pred, labels), evaluate.scores(y, ref_pred, labels)
@@ -142,9 +152,29 @@ def extend_summary(model: str, data: TrainingData, seed: int = 0, n_splits: int 
     }
 
 
+def _shipped_default_predictions(model: str, seed: int, params: dict[str, Any], data: TrainingData,
+                                 shipped: np.ndarray, texts: list[str]) -> np.ndarray | None:
+    """The shipped default's predictions on ``texts`` when it is the model the shipped rows of ``data``
+    would train (same recipe, seed 0, no settings, the same rows by fingerprint); else ``None``."""
+    from stance.model import DEFAULT_PATH, StanceModel, read
+    from stance.recipes import DEFAULT_MODEL
+
+    if model != DEFAULT_MODEL or seed != 0 or params or not DEFAULT_PATH.exists():
+        return None
+    part = TrainingData([data.texts[i] for i in shipped], [data.labels[i] for i in shipped], None,
+                        [data.ids[i] for i in shipped] if data.ids is not None else None, data.source)
+    try:
+        payload = read(DEFAULT_PATH)
+    except Exception:  # noqa: BLE001 - any trouble with the file: fit the reference instead
+        return None
+    if (payload.card.get("training_data") or {}).get("fingerprint") != fingerprint(part):
+        return None
+    return np.asarray(StanceModel.from_data(payload, source=str(DEFAULT_PATH)).predict(texts), dtype=object)
+
+
 def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column: str = "text",
           label_column: str = "label", evaluate: bool = False, extend: bool = False,
-          user_weight: float | None = None, **params: Any):
+          user_weight: float | None = None, progress: Any = None, **params: Any):
     """Fit the named model and return a :class:`stance.stance_model.StanceModel`.
 
     ``data`` replaces the shipped training data, unless ``extend=True``: then the model trains on
@@ -153,9 +183,11 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
     card (``training_data.conflicts``) and warned about.
     ``evaluate=True`` adds a leave-one-document-out summary to the model card (when the data has
     documents), or with ``extend=True`` a cross-validation over your rows next to the shipped data
-    alone (:func:`extend_summary`). ``params`` go to :func:`stance.recipes.make`.
+    alone (:func:`extend_summary`). ``params`` go to :func:`stance.recipes.make`. ``progress``, a
+    callable, is told each stage in a line (the command line prints them).
     Same data and seed give the same model and predictions.
     """
+    say = progress if progress is not None else (lambda _msg: None)
     from stance import __version__, recipes
     from stance.model import StanceModel
 
@@ -180,6 +212,9 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
             warnings.warn(f"{len(conflicts)} rows repeat an earlier sentence with another label or an earlier id "
                           f"(first: {conflicts[0]['where']}); see the card's training_data.conflicts", stacklevel=2)
     est = recipes.make(model, seed=seed, **params)
+    mine = int(sum(td.user)) if td.user is not None else 0
+    say(f"training {model} on {len(td) - mine} shipped rows + {mine} of yours" if extend
+        else f"training {model} on {len(td)} rows")
     try:
         fit_estimator(est, td.texts, np.asarray(td.labels, dtype=object), td.sample_weight())
     except ValueError as exc:  # scikit-learn refusing the data itself (e.g. no word survives tokenising)
@@ -226,8 +261,9 @@ def train(model: str = "hybrid", data: Any = None, seed: int = 0, *, text_column
     if used:
         card["resources"] = used
     if evaluate and td.user is not None:
-        card["metrics"] = extend_summary(model, td, seed=seed, **params)
+        card["metrics"] = extend_summary(model, td, seed=seed, progress=progress, **params)
     elif evaluate and td.groups is not None and len(set(td.groups)) > 1:
+        say(f"leave-one-document-out over {len(set(g for g, x in zip(td.groups, td.extra_rows()) if not x))} documents")
         card["metrics"] = lodo_summary(model, td, seed=seed, **params)
     spec = recipes.compile_estimator(est)
     if spec is not None and spec["kind"] == "encoder":  # the network is the ONNX spec; no torch pickle in the file
