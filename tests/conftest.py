@@ -140,21 +140,6 @@ def corpus_jsonl(tmp_path_factory) -> Path:
     return write_jsonl(tmp_path_factory.mktemp("corpus-data") / "corpus.jsonl", rows)
 
 
-@pytest.fixture
-def thinned_as_shipped(monkeypatch):
-    """The shipped training data replaced, in this process, by :func:`thinned_shipped`: what
-    ``stance.train(...)`` with no data or with ``extend=True`` trains on. Returns that data."""
-    import stance.training._data as data_module
-
-    small, real = thinned_shipped(), data_module.builtin_data
-
-    def builtin_data(constructed: bool = True, news: bool = True):
-        return small if constructed and news else real(constructed, news)
-
-    monkeypatch.setattr(data_module, "builtin_data", builtin_data)
-    return small
-
-
 @pytest.fixture(scope="session")
 def hybrid():
     """The default recipe (hybrid, seed 0) trained on the corpus alone: a trained hybrid model to save,

@@ -219,7 +219,8 @@ def test_a_truncated_model_is_named_as_damaged(tmp_path, trained_rules):
 
 def test_the_shipped_default_is_a_data_file():
     assert DEFAULT_PATH.suffix == ".stance" and zipfile.is_zipfile(DEFAULT_PATH)
-    assert sorted(p.name for p in DEFAULT_PATH.parent.iterdir() if not p.name.startswith("__")) == ["default.stance"]
+    assert sorted(p.name for p in DEFAULT_PATH.parent.iterdir() if not p.name.startswith("__")) == ["accurate.stance",
+                                                                                                  "default.stance"]
     model = stance.load()
     assert model.card.get("default") is True and model.card["model"] == "hybrid"
     assert model.estimator.classes_.tolist() == ["claim", "loaded", "quote"]  # the package's own file is trusted

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a headless chromium start per test: seconds each
 
 _SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "check_html_in_browser.py"
 

@@ -226,10 +226,13 @@ def test_topics_smoke_run_writes_aggregates_only(run, tmp_path, external, plotti
     res, raw, readme = _smoke(run, tmp_path, "topics", [
         ('models = ["majority", "rules", "tfidf-lr", "tfidf-svm", "nb", "hybrid", "embed", "accurate"]', 'models = ["majority", "rules"]'),
         ("wide = true", "wide = false"), ('learning_curve = [0, 1000, 2000, 4000, 8000, "all"]', "learning_curve = []"),
-        ("bootstrap = 1000", "bootstrap = 20"), ('default = "hybrid"', 'default = "rules"')], external)
+        ("bootstrap = 1000", "bootstrap = 20"), ('default = "hybrid"', 'default = "rules"'),
+        ('present_params = { "clf__C" = 0.3 }', "present_params = {}")], external)
     assert set(res["models"]) == {"majority", "rules"}
-    assert res["outside_set"]["dev"] + res["outside_set"]["test"] >= 600
-    assert 0.0 <= res["models"]["rules"]["outside_test"]["macro_f1"] <= 1.0
+    assert res["sets"]["outside test"]["n"] >= 300 and res["sets"]["news test"]["n"] >= 1500
+    assert 0.0 <= res["models"]["rules"]["sets"]["outside test"]["macro_f1"] <= 1.0
+    assert {"news test: wikinews", "checkthat-test", "babe"} <= set(res["models"]["rules"]["sets"])
+    assert "present default" in {c["b"] for c in res["comparisons"]}
     # no outside sentence is written anywhere: compare against every outside text
     from stance.corpora import outside_records
 
@@ -243,7 +246,8 @@ def test_adapt_config_has_what_the_experiment_needs(run):
     assert cfg["sizes"] == [0, 25, 50, 100, 200] and len(cfg["seeds"]) >= 3
     assert not set(cfg["seeds"]) & set(cfg["selection_seeds"])
     # outside dev (where the default was tuned) is never the held-out side
-    assert {(s["set"], s["heldout"]) for s in cfg["scenarios"]} == {("vaccines", "heldout"), ("outside", "test")}
+    assert {(s["set"], s["heldout"]) for s in cfg["scenarios"]} == {("news", "heldout"), ("vaccines", "heldout"),
+                                                                     ("outside", "test")}
 
 
 def test_adapt_config_errors_name_the_scenario(run, tmp_path):
@@ -261,7 +265,10 @@ def test_adapt_smoke_run_writes_aggregates_only(run, tmp_path, external, plottin
     res, raw, readme = _smoke(run, tmp_path, "adapt", [
         ('default = "hybrid"', 'default = "tfidf-lr"'), ("sizes = [0, 25, 50, 100, 200]", "sizes = [0, 25]"),
         ("weights = [1, 2, 4, 8, 16]", "weights = [1, 3]"), ("selection_seeds = [100, 101, 102]", "selection_seeds = [100]"),
-        ("seeds = [0, 1, 2, 3, 4]", "seeds = [0, 1]"), ("bootstrap = 1000", "bootstrap = 20")], external)
+        ("seeds = [0, 1, 2, 3, 4]", "seeds = [0, 1]"), ("bootstrap = 1000", "bootstrap = 20"),
+        # the immigration block's scenario runs like the others; left out here to keep the smoke run short
+        ('[[scenarios]]\nname = "one topic in press releases (immigration)"\nset = "news"\npool = "pool"\n'
+         'heldout = "heldout"\n', "")], external)
     assert [c["weight"] for c in res["weight_selection"]["candidates"]] == [1, 3]
     assert [s["set"] for s in res["scenarios"]] == ["vaccines", "outside"]
     for sc in res["scenarios"]:

@@ -32,7 +32,7 @@ def test_default_is_the_corpus_the_news_train_split_and_the_constructed_set():
     corpus_groups = {g for g, k in zip(td.groups, kinds) if k == "corpus"}
     assert len(corpus_groups) == 5 and 140 < kinds.count("corpus") < 200
     assert kinds.count("constructed") >= 800
-    assert kinds.count("news") >= 10_000 and kinds.count("wnc") >= 1_000
+    assert kinds.count("news") >= 8_000 and kinds.count("wnc") >= 1_000
     assert all(g.startswith("constructed:") for g, k in zip(td.groups, kinds) if k == "constructed")
     # only the news set's train split trains: never a dev, test or held-out block sentence
     from stance.corpora import news_records
@@ -147,38 +147,38 @@ def test_extend_adds_your_rows_weighted_and_reports_conflicts(tmp_path):
         extend_data(user, weight=0)
 
 
-def test_train_extend_records_the_user_rows_on_the_card(tmp_path, thinned_as_shipped):
-    """(On the shipped data thinned, in this process: five tf-idf fits on the whole take minutes.)"""
+def test_train_extend_records_the_user_rows_on_the_card(tmp_path, trained_nb):
+    """On the whole shipped data with nb, which fits it in about a second (the extend plumbing is the same
+    for every recipe; a tf-idf fit on the shipped data takes a minute, and this test makes four)."""
     from stance.training import USER_WEIGHT
 
     path = write_jsonl(tmp_path / "mine.jsonl", MINE)
-    plain = stance.train("tfidf-lr", seed=0)
-    assert plain.card["training_data"]["rows"] == len(thinned_as_shipped)
-    m = stance.train("tfidf-lr", data=path, extend=True, seed=0)
+    plain = trained_nb.model  # stance.train("nb", seed=0, evaluate=False)
+    m = stance.train("nb", data=path, extend=True, seed=0)
     td = m.card["training_data"]
     assert td["user_rows"] == len(MINE) and td["user_weight"] == USER_WEIGHT and td["conflicts"] == []
     assert td["rows"] == plain.card["training_data"]["rows"] + len(MINE)
     # the user's rows change the model; a larger weight changes it more, towards their labels
     texts = [r["text"] for r in MINE]
     p0, p1 = plain.predict_proba(texts), m.predict_proba(texts)
-    p9 = stance.train("tfidf-lr", data=path, extend=True, user_weight=50, seed=0).predict_proba(texts)
+    p9 = stance.train("nb", data=path, extend=True, user_weight=50, seed=0).predict_proba(texts)
     cols = [list(m.classes_).index(r["label"]) for r in MINE]
     own = lambda P: P[np.arange(len(MINE)), cols].mean()  # noqa: E731
     assert own(p0) < own(p1) < own(p9)
     # same data and seed, same model
-    again = stance.train("tfidf-lr", data=path, extend=True, seed=0)
+    again = stance.train("nb", data=path, extend=True, seed=0)
     assert np.array_equal(again.predict_proba(texts), p1)
     with pytest.raises(DataError, match="pass them as data"):
         stance.train("tfidf-lr", extend=True)
 
 
-def test_extend_summary_cross_validates_over_your_rows_only(tmp_path, thinned_as_shipped):
-    """(On the shipped data thinned, in this process: six tf-idf fits on the whole take minutes.)"""
+def test_extend_summary_cross_validates_over_your_rows_only(tmp_path):
     from stance.training import extend_data, extend_summary
 
     rows = [dict(r, doc_id=f"d{i % 5}") for i, r in enumerate(MINE * 3)]
     rows = [dict(r, text=f"{r['text']} ({i})") for i, r in enumerate(rows)]
-    data, _ = extend_data(read_data(rows))
+    # on the shipped data thinned (each added row still weighted): six tf-idf fits on the whole take minutes
+    data, _ = extend_data(read_data(rows), base=thinned_shipped())
     s = extend_summary("tfidf-lr", data, seed=0, n_splits=5, n_boot=200)
     assert s["rows"] == 18 and s["user_weight"] == data.user_weight
     assert 0 <= s["macro_f1_ci95"][0] <= s["macro_f1"] <= s["macro_f1_ci95"][1] <= 1
@@ -189,33 +189,9 @@ def test_extend_summary_cross_validates_over_your_rows_only(tmp_path, thinned_as
         extend_summary("tfidf-lr", builtin_data())
 
 
-def test_stance_train_extend_then_label_in_process(tmp_path, capsys, monkeypatch, thinned_as_shipped):
-    """stance-train --extend, stance card and stance label through their entry points, on the shipped data
-    thinned (the installed commands on the whole shipped data: the slow test below)."""
-    import io
-    import sys
-
-    from stance.cli import main, train_main
-
-    monkeypatch.setenv("STANCE_HOME", str(tmp_path / "home"))
-    rows = [dict(r, text=f"{r['text']} ({i})", doc_id=f"d{i % 5}") for i, r in enumerate(MINE * 2)]
-    data = _csv(tmp_path / "mine.csv", rows)
-    out = tmp_path / "adapted.stance"
-    assert train_main(["--model", "tfidf-lr", "--data", str(data), "--extend", "-o", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert f"plus your {len(rows)} rows" in printed and "with the shipped data alone" in printed
-    assert main(["card", str(out)]) == 0
-    card = json.loads(capsys.readouterr().out)["card"]
-    assert card["metrics"]["rows"] == len(rows) and card["training_data"]["user_rows"] == len(rows)
-    assert card["training_data"]["rows"] == len(thinned_as_shipped) + len(rows)
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((MINE[2]["text"] + "\n").encode())))
-    assert main(["label", "--sentences", "--model", str(out), "--format", "jsonl"]) == 0
-    assert json.loads(capsys.readouterr().out.splitlines()[0])["label"] in ("claim", "quote", "loaded")
-
-
-@pytest.mark.slow
 def test_stance_train_extend_then_label_with_the_result(tmp_path, capsys):
-    """The installed commands on the whole shipped data: --extend cross-validates with six tf-idf fits on it."""
+    """The installed commands on the whole shipped data, with rules: --extend cross-validates with six fits
+    on it, seconds for rules where tf-idf takes minutes (what the weights do is tested above, with nb)."""
     import os
     import subprocess
 
@@ -225,7 +201,7 @@ def test_stance_train_extend_then_label_with_the_result(tmp_path, capsys):
     data = _csv(tmp_path / "mine.csv", rows)
     out = tmp_path / "adapted.stance"
     env = dict(os.environ, STANCE_HOME=str(tmp_path / "home"))
-    r = subprocess.run([_script("stance-train"), "--model", "tfidf-lr", "--data", str(data), "--extend", "-o", str(out)],
+    r = subprocess.run([_script("stance-train"), "--model", "rules", "--data", str(data), "--extend", "-o", str(out)],
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
     assert f"plus your {len(rows)} rows" in r.stdout and "with the shipped data alone" in r.stdout

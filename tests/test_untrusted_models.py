@@ -151,9 +151,10 @@ def test_a_crafted_encoder_model_is_refused_before_onnxruntime(tmp_path, change,
 
 
 # --------------------------------------------------------------------------- tokenizers by name
-def test_the_shipped_default_stores_the_old_pattern_and_reads_it_as_a_name(default):
+def test_the_shipped_default_names_its_tokenizer(default):
     block = read(DEFAULT_PATH).scoring["blocks"][0]
-    assert block["token_pattern"] == TOKENIZERS["sklearn-default"] and "tokenizer" not in block
+    assert block["tokenizer"] == "sklearn-default" and "token_pattern" not in block
+    assert TOKENIZERS["sklearn-default"] == r"(?u)\b\w\w+\b"
     assert default.predict(["Cuba sent 300 doctors to Italy."]).tolist() == ["claim"]
 
 

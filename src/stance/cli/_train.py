@@ -13,6 +13,10 @@ from ._common import positive_float
 __all__ = ["build_train_parser"]
 
 
+def _progress(msg: str) -> None:
+    print(f"stance-train: {msg}", file=sys.stderr, flush=True)
+
+
 def _train(args: argparse.Namespace) -> int:
     import warnings
 
@@ -34,7 +38,7 @@ def _train(args: argparse.Namespace) -> int:
         model = train(args.model, data=args.data, seed=args.seed, text_column=args.text_column,
                       label_column=args.label_column, evaluate=not args.no_eval, extend=args.extend,
                       user_weight=args.user_weight,
-                      progress=lambda msg: print(f"stance-train: {msg}", file=sys.stderr, flush=True))
+                      progress=_progress if args.extend else None)
     for line in conflict_lines(model.card):
         print(f"warning: {line}", file=sys.stderr)
     for line in summary_lines(model.card, evaluated=not args.no_eval):
