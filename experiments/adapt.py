@@ -215,7 +215,7 @@ def _rows(scenario: dict[str, Any], split: str, root: Path) -> list[dict[str, An
 
 
 def _plot(res: dict[str, Any], path: Path) -> str:
-    from stance.evaluate._plots import require_matplotlib, save_png
+    from stance.evaluate import require_matplotlib, save_png
 
     Figure, Canvas = require_matplotlib()
     n = len(res["scenarios"])

@@ -237,7 +237,9 @@ def test_a_tokenizer_that_gives_no_token_for_an_empty_sentence_does_not_break_sc
     bare = json.dumps(doc).encode("utf-8")
     path = _encoder_file(tmp_path / "bare.stance", onnx=tiny.scoring["onnx"], tokenizer=bare)
     model = stance.load(path)
-    assert model._compiled.tokenizer.encode("").ids == []
+    from stance.model import EncoderScorer
+
+    assert EncoderScorer(model.scoring).tokenizer.encode("").ids == []
     alone = model.predict_proba([""])
     assert alone.shape == (1, 3) and np.isfinite(alone).all()
     np.testing.assert_allclose(alone.sum(), 1.0, atol=1e-9)
@@ -260,7 +262,7 @@ def test_the_seed_given_to_train_reaches_the_encoder():
 
 
 def test_fp32_onnx_matches_torch_and_int8_agrees_with_fp32(tiny_estimator):
-    from stance.model._encoder import EncoderScorer
+    from stance.model import EncoderScorer
 
     texts = HELD_OUT + TEXTS[::5] + ["", "x" * 2000]  # other batch sizes and lengths than the export's example
     fp32 = tiny_estimator.export(quantize=False)

@@ -47,6 +47,7 @@ def test_explanations_are_json_and_columns_are_flat():
     assert cols["p_loaded"][0] == rows[0]["probabilities"]["loaded"]
 
 
+@pytest.mark.slow  # two worker processes, each importing stance and loading the default: 6 s
 def test_datasets_map_on_two_processes_gives_the_single_process_rows(articles, tmp_path, monkeypatch):
     datasets = pytest.importorskip("datasets")
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf"))

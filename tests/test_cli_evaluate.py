@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import sys
@@ -11,16 +10,13 @@ from pathlib import Path
 import pytest
 
 import stance.recipes
-from stance.cli._evaluate import add_parser
+from stance.cli import build_parser
 from stance.errors import StanceError
 from stance.evaluate import parse_label_map
 
 
 def run(*argv: str) -> int:
-    p = argparse.ArgumentParser(prog="stance")
-    sub = p.add_subparsers(dest="command")
-    add_parser(sub)
-    args = p.parse_args(["evaluate", *argv])
+    args = build_parser().parse_args(["evaluate", *argv])
     return args.func(args)
 
 

@@ -158,6 +158,7 @@ def test_a_download_killed_mid_transfer_leaves_nothing_that_looks_complete(world
 
 # --------------------------------------------------------------------------- two processes, one cache entry
 @pytest.mark.network
+@pytest.mark.slow  # the Hub serves "big" slowly on purpose, so that the two downloads overlap: 5 s
 def test_two_processes_filling_the_same_cache_entry(world):
     hub, env, tmp = world
     hub.behaviour["big.bin"] = "slow"

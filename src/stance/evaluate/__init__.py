@@ -54,7 +54,7 @@ from ._data import (
 )
 from ._explain import explain_overlap
 from ._metrics import bootstrap, scores
-from ._plots import confusion_png, learning_curve_png, require_matplotlib
+from ._plots import confusion_png, learning_curve_png, require_matplotlib, save_png
 from ._names import check_names
 from ._outside import OutsideColumns, OutsideData, evaluate_on, loaded_figures, parse_label_map, read_outside
 from ._files import (
@@ -75,6 +75,7 @@ from ._run import run_corpus, run_outside
 from ._topics import other_topics
 
 __all__ = [
+    "save_png",
     "BINARY_LABELS",
     "NOT_LOADED",
     "LODO_NOTE",

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from ._format import DEFAULT_PATH, FORMAT, FORMAT_VERSION, SUFFIX, ModelData, check_versions, read, to_bytes, write
 from ._model import StanceModel
+from ._encoder import EncoderScorer
 from ._scoring import CompiledModel
 from ._spec import PREPROCESSORS, TOKENIZERS, check_spec
 
 __all__ = ["StanceModel", "ModelData", "write", "read", "to_bytes", "check_versions", "FORMAT", "FORMAT_VERSION",
-           "DEFAULT_PATH", "SUFFIX", "CompiledModel", "check_spec", "PREPROCESSORS", "TOKENIZERS"]
+           "DEFAULT_PATH", "SUFFIX", "CompiledModel", "EncoderScorer", "check_spec", "PREPROCESSORS", "TOKENIZERS"]
