@@ -4,6 +4,7 @@
     python experiments/news.py --grid [--external DIR]      # the default's recipe: C and row weights
     python experiments/news.py --wnc [--external DIR]       # do the Wikipedia neutrality pairs help?
     python experiments/news.py --corpus [--external DIR]    # corpus rows weighted up: corpus LODO vs dev
+    python experiments/news.py --settings [--external DIR]  # the hybrid's min_df and solver tolerance
 
 ``--sources`` trains the default's recipe on the corpus + constructed set + the news set's train
 rows, then again without each source's train rows, and prints macro-F1 on news dev and outside dev
@@ -120,6 +121,27 @@ def corpus_weight(td, sets, C: float, news_weight: float, constructed_weight: fl
         print(f"{cw:13.1f} {lodo:11.3f} " + " ".join(f"{sc[n]:14.3f}" for n in names), flush=True)
 
 
+def settings(td, sets) -> None:
+    """The hybrid's vectorizer min_df and solver tolerance: dev figures and fit time for each."""
+    import time
+
+    from stance import recipes
+
+    names = list(sets)
+    w = td.sample_weight()
+    y = np.asarray(td.labels, dtype=object)
+    print(f"{'setting':>18s} {'fit s':>6s} " + " ".join(f"{n.strip()[:14]:>14s}" for n in names))
+    for key, value in (("words__min_df", 1), ("words__min_df", 2), ("clf__tol", 1e-4), ("clf__tol", 1e-3)):
+        est = recipes.make("hybrid", seed=0)
+        est.set_params(**{next(k for k in est.get_params() if k.endswith(key)): value})
+        start = time.perf_counter()
+        recipes.fit_estimator(est, td.texts, y, w)
+        took = time.perf_counter() - start
+        sc = _score(est, sets)
+        print(f"{key.split('__')[1] + ' ' + str(value):>18s} {took:6.0f} " + " ".join(f"{sc[n]:14.3f}" for n in names),
+              flush=True)
+
+
 def grid(td, sets) -> None:
     names = list(sets)
     print(f"{'C':>5s} {'news w':>7s} {'constr w':>8s} " + " ".join(f"{n.strip()[:14]:>14s}" for n in names))
@@ -134,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sources", action="store_true", help="the value of each source's train rows")
     ap.add_argument("--grid", action="store_true", help="the search for the default's C and row weights")
     ap.add_argument("--wnc", action="store_true", help="the Wikipedia neutrality pairs as training rows")
+    ap.add_argument("--settings", action="store_true", help="the hybrid's min_df and solver tolerance on dev")
     ap.add_argument("--corpus", action="store_true",
                     help="the corpus rows weighted up: corpus LODO against news dev and outside dev")
     ap.add_argument("--external", type=Path, help="the outside data (default ../shared/external)")
@@ -149,9 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         grid(td, sets)
     if args.wnc:
         wnc(td, sets, args.C, args.news_weight, args.constructed_weight)
+    if args.settings:
+        settings(td, sets)
     if args.corpus:
         corpus_weight(td, sets, args.C, args.news_weight, args.constructed_weight)
-    if args.sources or not (args.grid or args.wnc or args.corpus):
+    if args.sources or not (args.grid or args.wnc or args.corpus or args.settings):
         sources(td, sets, args.C, args.news_weight, args.constructed_weight)
     return 0
 
